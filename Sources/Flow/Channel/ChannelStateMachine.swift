@@ -1,0 +1,169 @@
+import DequeModule
+
+/// The state of one bounded channel between two stages, as a pure value.
+///
+/// It never takes a lock and never resumes a continuation: every event returns an action that
+/// ``ChannelStorage`` carries out after releasing its lock.
+///
+/// Invariants:
+/// - `count` is the number of items in `buffer`; a waiting consumer implies an empty buffer.
+/// - A producer waits only while more than `backpressure.low` items are buffered; taking items
+///   down to `low` resumes every waiting producer.
+/// - Once the consumer is closed, the buffer is empty and every send is refused.
+package struct ChannelStateMachine<Item: Sendable> {
+    /// What a consumer's `next` hands back.
+    package enum Received: Sendable {
+        case chunk([Item])
+        /// Somebody called `wake()` (a timer); only delivered to a consumer that asked for it.
+        case wake
+        /// The producer finished and everything was taken.
+        case end
+        case cancelled
+    }
+
+    /// Why a suspended producer was resumed.
+    enum ProducerResumption: Sendable {
+        case resumed
+        case closed
+        case cancelled
+    }
+
+    typealias Consumer = UnsafeContinuation<Received, Never>
+    typealias Producer = UnsafeContinuation<ProducerResumption, Never>
+
+    let backpressure: Backpressure
+    private var buffer: Deque<[Item]> = []
+    private(set) var count = 0
+    private var consumer: (continuation: Consumer, wakeable: Bool)?
+    private var producers: Deque<(id: UInt64, continuation: Producer)> = []
+    private var producerFinished = false
+    private var consumerClosed = false
+    private var wakePending = false
+    private var nextProducerID: UInt64 = 0
+
+    init(backpressure: Backpressure) {
+        self.backpressure = backpressure
+    }
+
+    // MARK: Producer events
+
+    enum SendAction {
+        case none
+        case resumeConsumer(Consumer, Received)
+        /// The chunk was buffered; the producer has to wait for room (``producerWillSuspend``).
+        case suspend(id: UInt64)
+        case refuse
+    }
+
+    mutating func send(_ chunk: [Item]) -> SendAction {
+        if self.consumerClosed || self.producerFinished { return .refuse }
+        if chunk.isEmpty { return .none }
+        if let consumer = self.consumer {
+            self.consumer = nil
+            return .resumeConsumer(consumer.continuation, .chunk(chunk))
+        }
+        if let last = self.buffer.indices.last, self.buffer[last].count + chunk.count <= self.backpressure.maxChunk {
+            self.buffer[last].append(contentsOf: chunk)
+        } else {
+            self.buffer.append(chunk)
+        }
+        self.count += chunk.count
+        guard self.count >= self.backpressure.high else { return .none }
+        self.nextProducerID &+= 1
+        return .suspend(id: self.nextProducerID)
+    }
+
+    enum SuspendAction {
+        case stored
+        case resume(ProducerResumption)
+    }
+
+    /// Called under the lock from inside the producer's continuation closure.
+    mutating func producerWillSuspend(id: UInt64, _ continuation: Producer, isCancelled: Bool) -> SuspendAction {
+        if self.consumerClosed { return .resume(.closed) }
+        if self.count <= self.backpressure.low { return .resume(.resumed) }
+        if isCancelled { return .resume(.cancelled) }
+        self.producers.append((id, continuation))
+        return .stored
+    }
+
+    mutating func producerCancelled(id: UInt64) -> Producer? {
+        guard let index = self.producers.firstIndex(where: { $0.id == id }) else { return nil }
+        return self.producers.remove(at: index).continuation
+    }
+
+    /// The producer side is done: the consumer gets what is buffered, then the end.
+    mutating func finish() -> Consumer? {
+        self.producerFinished = true
+        guard let consumer = self.consumer else { return nil }
+        self.consumer = nil
+        return consumer.continuation
+    }
+
+    // MARK: Consumer events
+
+    enum NextAction {
+        case deliver(Received, resumeProducers: [Producer])
+        case suspend
+    }
+
+    mutating func next(wakeable: Bool) -> NextAction {
+        if let chunk = self.buffer.popFirst() {
+            self.count -= chunk.count
+            return .deliver(.chunk(chunk), resumeProducers: self.takeProducersIfDrained())
+        }
+        if wakeable && self.wakePending {
+            self.wakePending = false
+            return .deliver(.wake, resumeProducers: [])
+        }
+        if self.producerFinished || self.consumerClosed { return .deliver(.end, resumeProducers: []) }
+        return .suspend
+    }
+
+    /// Called under the lock from inside the consumer's continuation closure.
+    mutating func consumerWillSuspend(_ continuation: Consumer, wakeable: Bool, isCancelled: Bool) -> NextAction {
+        switch self.next(wakeable: wakeable) {
+        case .deliver(let received, let producers):
+            return .deliver(received, resumeProducers: producers)
+        case .suspend:
+            if isCancelled { return .deliver(.cancelled, resumeProducers: []) }
+            precondition(self.consumer == nil, "a Flow channel has exactly one consumer")
+            self.consumer = (continuation, wakeable)
+            return .suspend
+        }
+    }
+
+    mutating func consumerCancelled() -> Consumer? {
+        defer { self.consumer = nil }
+        return self.consumer?.continuation
+    }
+
+    /// Wakes a consumer that waits with `wakeable: true`, or makes its next such wait return at once.
+    mutating func wake() -> Consumer? {
+        if let consumer = self.consumer, consumer.wakeable {
+            self.consumer = nil
+            return consumer.continuation
+        }
+        self.wakePending = true
+        return nil
+    }
+
+    /// The consumer stopped reading: what is buffered is dropped and every producer is refused.
+    /// Returns the buffered item count so the caller can report it.
+    mutating func closeConsumer() -> (dropped: Int, producers: [Producer]) {
+        self.consumerClosed = true
+        let dropped = self.count
+        self.buffer.removeAll()
+        self.count = 0
+        let producers = self.producers.map(\.continuation)
+        self.producers.removeAll()
+        return (dropped, producers)
+    }
+
+    private mutating func takeProducersIfDrained() -> [Producer] {
+        guard !self.producers.isEmpty, self.count <= self.backpressure.low else { return [] }
+        let producers = self.producers.map(\.continuation)
+        self.producers.removeAll()
+        return producers
+    }
+}

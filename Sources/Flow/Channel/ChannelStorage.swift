@@ -1,0 +1,127 @@
+import Synchronization
+
+/// Thrown by ``Outbox/send(_:)`` when the stage that reads the channel has stopped reading.
+public struct OutputClosedError: Error, CustomStringConvertible {
+    public var description: String { "the next stage stopped reading its input" }
+}
+
+/// One bounded single-consumer channel: takes the lock, feeds events to ``ChannelStateMachine``
+/// and carries out the actions it returns (resuming continuations) after unlocking.
+///
+/// - Important: Exactly one task consumes a channel; any number may send. Sends are never lost:
+///   a chunk is buffered before its sender is suspended for room.
+package final class ChannelStorage<Item: Sendable>: Sendable {
+    private let state: Mutex<ChannelStateMachine<Item>>
+    private let maxChunk: Int
+    /// Reports the number of buffered items after each change (the consumer stage's queue depth).
+    private let depth: (@Sendable (Int) -> Void)?
+
+    package init(backpressure: Backpressure, depth: (@Sendable (Int) -> Void)? = nil) {
+        self.state = Mutex(ChannelStateMachine(backpressure: backpressure))
+        self.maxChunk = backpressure.maxChunk
+        self.depth = depth
+    }
+
+    // MARK: Producer side
+
+    /// Buffers `chunk`, then suspends while the channel is full.
+    ///
+    /// A chunk larger than `maxChunk` is sent in `maxChunk` pieces, each waiting for room, so that one
+    /// large send cannot overrun the bound: buffered items never exceed `high + maxChunk - 1`.
+    ///
+    /// - Returns: how long the sender waited for room (zero when it did not).
+    /// - Throws: ``OutputClosedError`` when the consumer stopped reading, `CancellationError` if the
+    ///   task is cancelled while waiting (the piece then waiting is already buffered).
+    @discardableResult
+    package func send(_ chunk: [Item]) async throws -> Duration {
+        let maxChunk = self.maxChunk
+        guard chunk.count > maxChunk else { return try await self.sendPiece(chunk) }
+        var waited = Duration.zero
+        var start = 0
+        while start < chunk.count {
+            let end = min(start + maxChunk, chunk.count)
+            waited += try await self.sendPiece(Array(chunk[start..<end]))
+            start = end
+        }
+        return waited
+    }
+
+    private func sendPiece(_ chunk: [Item]) async throws -> Duration {
+        let (action, count) = self.state.withLock { state in (state.send(chunk), state.count) }
+        self.depth?(count)
+        switch action {
+        case .none:
+            return .zero
+        case .refuse:
+            throw OutputClosedError()
+        case .resumeConsumer(let consumer, let received):
+            consumer.resume(returning: received)
+            return .zero
+        case .suspend(let id):
+            let waitStart = ContinuousClock.now
+            let resumption = await withTaskCancellationHandler {
+                await withUnsafeContinuation { (continuation: ChannelStateMachine<Item>.Producer) in
+                    let action = self.state.withLock {
+                        $0.producerWillSuspend(id: id, continuation, isCancelled: Task.isCancelled)
+                    }
+                    if case .resume(let resumption) = action { continuation.resume(returning: resumption) }
+                }
+            } onCancel: {
+                self.state.withLock { $0.producerCancelled(id: id) }?.resume(returning: .cancelled)
+            }
+            switch resumption {
+            case .resumed: return waitStart.duration(to: .now)
+            case .closed: throw OutputClosedError()
+            case .cancelled: throw CancellationError()
+            }
+        }
+    }
+
+    /// Ends the producer side; the consumer receives what is buffered, then the end.
+    package func finish() {
+        self.state.withLock { $0.finish() }?.resume(returning: .end)
+    }
+
+    // MARK: Consumer side
+
+    /// The next chunk, `.end`, `.cancelled`, or (when `wakeable`) `.wake`.
+    package func next(wakeable: Bool) async -> ChannelStateMachine<Item>.Received {
+        let (action, count) = self.state.withLock { state in (state.next(wakeable: wakeable), state.count) }
+        switch action {
+        case .deliver(let received, let producers):
+            if case .chunk = received { self.depth?(count) }
+            for producer in producers { producer.resume(returning: .resumed) }
+            return received
+        case .suspend:
+            break
+        }
+        return await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: ChannelStateMachine<Item>.Consumer) in
+                let action = self.state.withLock {
+                    $0.consumerWillSuspend(continuation, wakeable: wakeable, isCancelled: Task.isCancelled)
+                }
+                if case .deliver(let received, let producers) = action {
+                    for producer in producers { producer.resume(returning: .resumed) }
+                    continuation.resume(returning: received)
+                }
+            }
+        } onCancel: {
+            self.state.withLock { $0.consumerCancelled() }?.resume(returning: .cancelled)
+        }
+    }
+
+    /// Makes a waiting `next(wakeable: true)` return `.wake` (or the next such call, if none waits).
+    package func wake() {
+        self.state.withLock { $0.wake() }?.resume(returning: .wake)
+    }
+
+    /// The consumer stopped reading: buffered items are dropped, producers are refused from now on.
+    /// - Returns: how many buffered items were dropped.
+    @discardableResult
+    package func closeConsumer() -> Int {
+        let (dropped, producers) = self.state.withLock { $0.closeConsumer() }
+        for producer in producers { producer.resume(returning: .closed) }
+        if dropped > 0 { self.depth?(0) }
+        return dropped
+    }
+}

@@ -1,0 +1,86 @@
+/// How many items a per-item stage processes at once, and which order its output keeps.
+public struct Concurrency<Input: Sendable>: Sendable {
+    enum Mode: Sendable {
+        case serial
+        case unordered
+        case ordered
+        case perKey(@Sendable (Input) -> Int)
+    }
+
+    let mode: Mode
+    let limit: Int
+
+    /// One item at a time, in order (the default).
+    public static var serial: Concurrency { Concurrency(mode: .serial, limit: 1) }
+
+    /// Up to `limit` items at once; each result is sent as soon as it is ready.
+    public static func unordered(_ limit: Int) -> Concurrency {
+        precondition(limit >= 1, "concurrency limit must be at least 1 (got \(limit))")
+        return Concurrency(mode: .unordered, limit: limit)
+    }
+
+    /// Up to `limit` items at once; results leave in input order.
+    public static func ordered(_ limit: Int) -> Concurrency {
+        precondition(limit >= 1, "concurrency limit must be at least 1 (got \(limit))")
+        return Concurrency(mode: .ordered, limit: limit)
+    }
+
+    /// Up to `limit` items at once, never two with the same key: items sharing a key (a device, say)
+    /// are processed and sent in input order; items of different keys overtake each other.
+    public static func perKey<Key: Hashable & Sendable>(
+        _ limit: Int,
+        key: @escaping @Sendable (Input) -> Key
+    ) -> Concurrency {
+        precondition(limit >= 1, "concurrency limit must be at least 1 (got \(limit))")
+        // Equal keys have equal hashes; a collision between different keys only serialises them.
+        return Concurrency(mode: .perKey({ key($0).hashValue }), limit: limit)
+    }
+}
+
+/// The settings every per-item stage shares: concurrency and error policy.
+public struct ItemOptions<Input: Sendable>: Sendable {
+    public var concurrency: Concurrency<Input> = .serial
+    public var errorPolicy: ErrorPolicy<Input> = .stop
+
+    public init() {}
+}
+
+/// A stage written as one async function per item: ``Map``, ``CompactMap``, ``Filter``, ``FlatMap``,
+/// ``Sink``. They share concurrency and error policies, set with modifiers.
+public protocol ItemStage: Stage {
+    var options: ItemOptions<Input> { get set }
+}
+
+extension ItemStage {
+    /// Processes up to N items at once (see ``Concurrency``).
+    public func concurrency(_ concurrency: Concurrency<Input>) -> Self {
+        var copy = self
+        copy.options.concurrency = concurrency
+        return copy
+    }
+
+    /// What to do with an item whose processing throws (see ``ErrorPolicy``). Default: `.stop`.
+    public func onError(_ policy: ErrorPolicy<Input>) -> Self {
+        var copy = self
+        copy.options.errorPolicy = policy
+        return copy
+    }
+
+    public var _stageNames: [String] {
+        let own = self.name
+        guard let branch = self.options.errorPolicy.deadLetterBranch else { return [own] }
+        return [own] + branch._stageNames.map { "\(own)/dead-letter/\($0)" }
+    }
+}
+
+extension ItemStage {
+    /// Every per-item stage runs the same way: its body under its options.
+    func runItems(
+        _ body: ItemProcessor<Input, Output>.Body,
+        _ input: Inbox<Input>,
+        _ output: Outbox<Output>,
+        _ context: StageContext
+    ) async throws {
+        try await ItemProcessor(body: body, options: self.options).run(input, output, context)
+    }
+}

@@ -1,0 +1,43 @@
+import Logging
+
+/// What a running stage knows about its pipeline: its name, logger, metrics, clock, and whether the
+/// pipeline is draining.
+public struct StageContext: Sendable {
+    let run: PipelineRun
+    /// The index of this stage (for a composite stage: of its first stage) in ``PipelineRun/stages``.
+    let index: Int
+
+    /// The pipeline's name.
+    public var pipelineName: String { self.run.name }
+    /// This stage's unique name in the pipeline, as in its metric labels.
+    public var stageName: String { self.run.stages[self.index].name }
+    /// A logger with `pipeline` and `stage` metadata.
+    public var logger: Logger { self.run.stages[self.index].logger }
+    /// This stage's metrics.
+    public var metrics: StageMetrics { self.run.stages[self.index].metrics }
+    /// The clock for anything time-based (a manual one in tests).
+    public var clock: FlowClock { self.run.configuration.clock }
+
+    /// `true` once the pipeline is draining: a source stops reading and returns.
+    public var isStopping: Bool { self.run.stop.isStopped }
+
+    /// Returns once the pipeline starts draining (or the task is cancelled). A source that waits for
+    /// input can race its read against this.
+    public func stopRequested() async {
+        await self.run.stop.wait()
+    }
+
+    /// The context of the stage `offset` places after this one.
+    func advanced(by offset: Int) -> StageContext {
+        StageContext(run: self.run, index: self.index + offset)
+    }
+
+    /// A channel feeding the stage at `consumerIndex`, reporting its depth as that stage's queue.
+    func makeChannel<Item>(feeding consumerIndex: Int, backpressure: Backpressure?) -> ChannelStorage<Item> {
+        let gauge = self.run.stages[consumerIndex].metrics.queueDepth
+        return ChannelStorage(
+            backpressure: backpressure ?? self.run.configuration.backpressure,
+            depth: { gauge.record($0) }
+        )
+    }
+}

@@ -1,0 +1,13 @@
+/// The inverse of ``Batch``: sends the items of each array on, in order.
+public struct Unbatch<Item: Sendable>: Stage {
+    public typealias Input = [Item]
+    public typealias Output = Item
+
+    public init() {}
+
+    public func run(_ input: Inbox<[Item]>, _ output: Outbox<Item>, _ context: StageContext) async throws {
+        for try await chunk in input {
+            try await output.send(contentsOf: chunk.flatMap { $0 })
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Flow
+import FlowTesting
+import Testing
+
+@Suite struct BatchTests {
+    @Test func fullBatches_leaveByCount_withoutTheClockMoving() async throws {
+        let clock = ManualClock()
+        try await PipelineTest.run(Int.self, clock: clock) {
+            Batch<Int>(max: 3, within: .seconds(1))
+        } test: { run in
+            try await run.send(contentsOf: Array(1...7))
+            #expect(try await run.next() == [1, 2, 3])
+            #expect(try await run.next() == [4, 5, 6])
+            #expect(clock.now.offset == .zero)
+        }
+    }
+
+    @Test func partialBatch_leavesWhenItsWindowCloses() async throws {
+        let clock = ManualClock()
+        try await PipelineTest.run(Int.self, clock: clock) {
+            Batch<Int>(max: 100, within: .seconds(1))
+        } test: { run in
+            try await run.send(1, 2)
+            await clock.waitForSleepers(1)  // the window timer sleeps until t+1s
+            clock.advance(by: .milliseconds(999))
+            #expect(clock.sleeperCount == 1, "the window must still be open at 999 ms")
+            clock.advance(by: .milliseconds(1))
+            #expect(try await run.next() == [1, 2])
+            // The next window starts with the next item, not with the clock.
+            clock.advance(by: .seconds(5))
+            try await run.send(3)
+            await clock.waitForSleepers(1)
+            clock.advance(by: .seconds(1))
+            #expect(try await run.next() == [3])
+        }
+    }
+
+    @Test func windowIsTimedFromTheBatchsFirstItem() async throws {
+        let clock = ManualClock()
+        try await PipelineTest.run(Int.self, clock: clock) {
+            Batch<Int>(max: 100, within: .seconds(1))
+        } test: { run in
+            try await run.send(1)
+            await clock.waitForSleepers(1)
+            clock.advance(by: .milliseconds(600))
+            try await run.send(2)
+            clock.advance(by: .milliseconds(400))
+            #expect(try await run.next() == [1, 2])
+        }
+    }
+
+    @Test func endOfInput_sendsThePartialBatchAtOnce() async throws {
+        let clock = ManualClock()
+        try await PipelineTest.run(Int.self, clock: clock) {
+            Batch<Int>(max: 10, within: .seconds(3600))
+        } test: { run in
+            try await run.send(contentsOf: Array(1...12))
+            run.finish()
+            #expect(try await run.collect() == [Array(1...10), [11, 12]])
+        }
+    }
+
+    @Test func manyItems_batchesHoldEveryItemOnceInOrder() async throws {
+        let items = Array(0..<100_003)
+        let batches = try await PipelineTest.collect(items) {
+            Batch<Int>(max: 500, within: .seconds(3600))
+        }
+        #expect(batches.allSatisfy { $0.count <= 500 })
+        #expect(batches.dropLast().allSatisfy { $0.count == 500 })
+        #expect(batches.flatMap { $0 } == items)
+    }
+}
