@@ -124,3 +124,48 @@ import Testing
         #expect(out == [0, 1, 2])
     }
 }
+
+@Suite(.timeLimit(.minutes(1)))
+struct NoHoldingBackTests {
+    /// A hop carries what is ready: one item passes five stages at once, with no more input behind it
+    /// and the input still open. A stage that waited to fill a chunk would never deliver it.
+    @Test func singleItem_passesFiveStages_withoutWaitingForMore() async throws {
+        try await PipelineTest.run(Int.self) {
+            Map { (n: Int) in n + 1 }
+            Map { (n: Int) in n * 2 }
+            Filter { (_: Int) in true }
+            Map { (n: Int) async in n - 1 }
+            FlatMap { (n: Int) in [n] }
+        } test: { run in
+            for n in 0..<50 {
+                try await run.send(n)
+                #expect(try await run.next() == (n + 1) * 2 - 1)
+            }
+        }
+    }
+
+    @Test func asyncSequenceSource_sendsEachElementAsItArrives() async throws {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        let got = Recorder<Int>()
+        let firstArrived = Gate()
+        let pipeline = Pipeline("stream", configuration: PipelineTest.configuration()) {
+            Source(stream)
+            Map { (n: Int) in n * 10 }
+            Sink { (n: Int) in
+                got.record(n)
+                firstArrived.open()
+            }
+        }
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await pipeline.run() }
+            continuation.yield(1)
+            await firstArrived.wait()  // arrives while the stream is still open
+            #expect(got.all == [10])
+            continuation.yield(2)
+            continuation.yield(3)
+            continuation.finish()
+            try await group.waitForAll()
+        }
+        #expect(got.all == [10, 20, 30])
+    }
+}
