@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-metrics.git", from: "2.5.0"),
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
     ],
     targets: [
         .target(
@@ -44,16 +45,36 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
             ]
         ),
+        // C libraries from Debian (scripts/setup.sh installs them): libhiredis-dev and libpq-dev. Their
+        // headers are found under /usr/include through the shims; no pkg-config (its hiredis flags are
+        // ones SwiftPM refuses).
+        .systemLibrary(
+            name: "CHiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .systemLibrary(
+            name: "CLibPQ",
+            providers: [.apt(["libpq-dev"])]
+        ),
         .target(
             name: "Stages",
-            dependencies: ["Flow"]
+            dependencies: [
+                "Flow",
+                "CHiredis",
+                "CLibPQ",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+            ]
         ),
         .target(
             name: "Pipelines",
             dependencies: [
                 "Flow",
                 "Stages",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -68,6 +89,24 @@ let package = Package(
             name: "FlowBenchmark",
             dependencies: ["Flow"],
             path: "Benchmarks/FlowBenchmark"
+        ),
+        .testTarget(
+            name: "StagesTests",
+            dependencies: ["Stages", "FlowTesting"]
+        ),
+        .testTarget(
+            name: "PipelinesTests",
+            dependencies: ["Pipelines", "Stages"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "Flow",
+                "FlowTesting",
+                "Pipelines",
+                "Stages",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
         ),
         .testTarget(
             name: "FlowTests",

@@ -3,22 +3,32 @@
 #
 #   scripts/test.sh
 #
-# 1. formatting: `swift format lint --strict` (the toolchain's swift-format, settings in .swift-format)
-# 2. a build of every target that must show no compiler warning in this project's sources
-# 3. compile checks: Tests/CompileChecks/fail/*.swift must not compile (with the error each names),
+# 1. setup: installs the Debian packages the build and tests need when missing (scripts/setup.sh)
+# 2. formatting: `swift format lint --strict` (the toolchain's swift-format, settings in .swift-format)
+# 3. a build of every target that must show no compiler warning in this project's sources
+# 4. compile checks: Tests/CompileChecks/fail/*.swift must not compile (with the error each names),
 #    Tests/CompileChecks/pass/*.swift must compile
-# 4. `swift test`
+# 5. local Redis and PostgreSQL on loopback (scripts/services.sh), then `swift test` against them;
+#    servers this script started are stopped at the end, ones already running are left running
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 step() { printf '\n== %s\n' "$*"; }
+
+step "setup: Debian packages"
+scripts/setup.sh
 
 step "format: swift format lint --strict"
 swift format lint --strict --recursive Sources Tests Benchmarks Package.swift
 
 step "build: swift build --build-tests (no warnings allowed in Sources/, Tests/, Benchmarks/)"
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+started_services=no
+cleanup() {
+    rm -f "$log"
+    if [ "$started_services" = yes ]; then scripts/services.sh stop >/dev/null 2>&1 || true; fi
+}
+trap cleanup EXIT
 swift build --build-tests 2>&1 | tee "$log"
 if grep -E "^$PWD/(Sources|Tests|Benchmarks)/.*: warning:" "$log" | sort -u | grep .; then
     echo "error: the build above has warnings in this project's sources; fix them" >&2
@@ -47,5 +57,10 @@ for file in Tests/CompileChecks/fail/*.swift; do
     echo "ok   $file is rejected: $expected"
 done
 
-step "test: swift test"
+step "servers: local Redis and PostgreSQL (scripts/services.sh)"
+if ! scripts/services.sh env >/dev/null 2>&1; then started_services=yes; fi
+scripts/services.sh start
+eval "$(scripts/services.sh env)"
+
+step "test: swift test (unit tests, and integration tests against $REDIS_URL and $POSTGRES_URL)"
 swift test

@@ -1,34 +1,25 @@
 import ArgumentParser
-import Pipelines
 
 @main
 struct FlowRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "flowrun",
-        abstract: "Runs the telemetry pipelines a configuration file enables.",
+        abstract: "Runs the GPS telemetry pipelines a configuration file enables.",
         discussion: """
-            flowrun reads GPS positions from a Redis Stream and runs the pipelines that \
-            pipelines.yaml enables: durable-write (every position stored in PostgreSQL exactly once) \
-            and live-broadcast (every position pushed to the browsers watching its race event).
+            flowrun reads positions from a Redis Stream and runs the pipelines pipelines.yaml enables:
+              durable-write    every position stored in PostgreSQL exactly once, acknowledged only once stored
+              live-broadcast   every position pushed to the browsers watching its race event (coming next)
 
-            Example:
-              flowrun pipelines.yaml
+            Examples:
+              flowrun pipelines.yaml                       run the enabled pipelines (Ctrl-C drains and stops)
+              flowrun check pipelines.yaml                 validate the file and print each pipeline's stages
+              flowrun migrate pipelines.yaml               apply the database migrations and exit
+              flowrun simulate --devices 100 --rate 1000   feed the stream with moving trackers
 
-            Status: the Flow library is in place; the durable-write and live-broadcast pipelines \
-            are being built and are not registered yet.
-            """
+            Per-instance values come from the environment (see pipelines.yaml): REDIS_URL, POSTGRES_URL,
+            INSTANCE_ID, HTTP_PORT. Local servers for trying it: scripts/services.sh start.
+            """,
+        subcommands: [RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self],
+        defaultSubcommand: RunCommand.self
     )
-
-    @Argument(help: "The pipelines configuration file, e.g. pipelines.yaml.")
-    var configuration: String
-
-    func run() async throws {
-        let registry = PipelineRegistry.standard
-        if registry.names.isEmpty {
-            throw ValidationError(
-                "no pipelines are available in this build yet (durable-write and live-broadcast are "
-                    + "in progress); nothing to run for '\(configuration)'"
-            )
-        }
-    }
 }

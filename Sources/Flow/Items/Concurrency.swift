@@ -37,8 +37,10 @@ public struct Concurrency<Input: Sendable>: Sendable {
     }
 }
 
-/// The settings every per-item stage shares: concurrency and error policy.
+/// The settings every per-item stage shares: name, concurrency and error policy.
 public struct ItemOptions<Input: Sendable>: Sendable {
+    /// The stage's name in logs and metric labels; `nil`: its type's name (`map`, `filter`…).
+    public var name: String?
     public var concurrency: Concurrency<Input> = .serial
     public var errorPolicy: ErrorPolicy<Input> = .stop
 
@@ -52,6 +54,16 @@ public protocol ItemStage: Stage {
 }
 
 extension ItemStage {
+    public var name: String { self.options.name ?? defaultStageName(of: Self.self) }
+
+    /// The same stage under another name in logs and metric labels; its dead-letter branch, if any, is
+    /// named under it (`decode/dead-letter/sink`).
+    public func named(_ name: String) -> Self {
+        var copy = self
+        copy.options.name = name
+        return copy
+    }
+
     /// Processes up to N items at once (see ``Concurrency``).
     public func concurrency(_ concurrency: Concurrency<Input>) -> Self {
         var copy = self

@@ -104,7 +104,7 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
                     }
                     context.metrics.errors(.retried).increment()
                     let delay = retry.backoff.delay(afterAttempt: attempts)
-                    context.logger.debug(
+                    context.logger.warning(
                         "item failed, retrying",
                         metadata: ["attempt": "\(attempts)", "retry_in": "\(delay)", "error": "\(error)"]
                     )
@@ -126,8 +126,9 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
                     return
                 case .deadLetter:
                     context.metrics.errors(.deadLettered).increment()
-                    context.logger.info(
-                        "item dead-lettered",
+                    // The branch decides and reports what becomes of the item; here it is only routed.
+                    context.logger.debug(
+                        "item routed to the dead-letter branch",
                         metadata: ["item": "\(describeItem(item))", "attempts": "\(attempts)", "error": "\(error)"]
                     )
                     let failed = Failed(item: item, error: error, stage: context.stageName, attempts: attempts)

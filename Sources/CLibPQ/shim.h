@@ -1,0 +1,2 @@
+// libpq from Debian's libpq-dev.
+#include <postgresql/libpq-fe.h>

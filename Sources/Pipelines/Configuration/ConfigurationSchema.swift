@@ -1,0 +1,93 @@
+/// The keys of `pipelines.yaml` (snake_case) and the properties they set. A key missing here is an unknown key.
+extension FlowrunConfiguration {
+    typealias Field = ConfigurationField<FlowrunConfiguration>
+
+    static var fields: [Field] {
+        [
+            .value("instance", \.instance, .consumerName),
+            .section(
+                "redis",
+                \.redis,
+                [.value("url", \.url, .url(schemes: ["redis"], example: "redis://127.0.0.1:16379"))]
+            ),
+            .section(
+                "postgres",
+                \.postgres,
+                [
+                    .value(
+                        "url",
+                        \.url,
+                        .url(
+                            schemes: ["postgresql", "postgres"],
+                            example: "postgresql://flowrun@127.0.0.1:15432/flowrun",
+                            requiresHost: false
+                        )
+                    )
+                ]
+            ),
+            .section("http", \.http, [.value("port", \.port, .port)]),
+            .section(
+                "log",
+                \.log,
+                [.value("level", \.level, .oneOf(Log.Level.self)), .value("format", \.format, .oneOf(Log.Format.self))]
+            ),
+            .section("shutdown", \.shutdown, [.value("drain_timeout", \.drainTimeout, .duration(positive: false))]),
+            Field(key: "pipelines") { configuration, node, reader, path in
+                reader.read(node, into: &configuration.pipelines, fields: Pipelines.fields, at: path, noun: "pipeline")
+            },
+        ]
+    }
+}
+
+extension FlowrunConfiguration.Pipelines {
+    typealias Field = ConfigurationField<Self>
+
+    /// A pipeline whose section is present starts from its `init()`, which is enabled.
+    static var fields: [Field] {
+        [
+            .section(DurableWrite.name, \.durableWrite, DurableWrite.fields, startingFrom: DurableWrite()),
+            .section(LiveBroadcast.name, \.liveBroadcast, LiveBroadcast.fields, startingFrom: LiveBroadcast()),
+        ]
+    }
+}
+
+extension FlowrunConfiguration.Pipelines.DurableWrite {
+    static var fields: [ConfigurationField<Self>] {
+        [
+            .value("enabled", \.enabled, .bool),
+            .value("stream", \.stream, .nonEmpty("stream key")),
+            .value("group", \.group, .nonEmpty("group name")),
+            .value("start_at", \.startAt, .startPosition),
+            .value("read_count", \.readCount, .count),
+            .value("block", \.block, .duration(positive: true)),
+            .value("claim_idle", \.claimIdle, .duration(positive: true)),
+            .value("max_deliveries", \.maxDeliveries, .count),
+            .value("dead_letter_stream", \.deadLetterStream, .optionalStream),
+            .section(
+                "batch",
+                \.batch,
+                [.value("max", \.max, .count), .value("within", \.within, .duration(positive: true))]
+            ),
+            .section("device_state", \.deviceState, [.value("capacity", \.capacity, .count)]),
+            .value("writers", \.writers, .count),
+        ]
+    }
+}
+
+extension FlowrunConfiguration.Pipelines.LiveBroadcast {
+    static var fields: [ConfigurationField<Self>] {
+        [
+            .value("enabled", \.enabled, .bool),
+            .value("stream", \.stream, .nonEmpty("stream key")),
+            .value("group_prefix", \.groupPrefix, .nonEmpty("group name prefix")),
+            .value("port", \.port, .port),
+            .value("cms_url", \.cmsURL, .url(schemes: ["http", "https"], example: "http://127.0.0.1:8055")),
+            .value("cms_timeout", \.cmsTimeout, .duration(positive: true)),
+            .value("refresh", \.refresh, .duration(positive: true)),
+            .value("read_count", \.readCount, .count),
+            .value("block", \.block, .duration(positive: true)),
+            .value("client_queue", \.clientQueue, .count),
+            .value("slow_client_timeout", \.slowClientTimeout, .duration(positive: true)),
+        ]
+    }
+}

@@ -1,0 +1,88 @@
+extension FlowrunConfiguration.Pipelines {
+    /// The durable-write pipeline's settings (`pipelines.durable-write`): read the stream as a member of a
+    /// consumer group, decode, update device state, write positions to PostgreSQL in batches, acknowledge what
+    /// was persisted.
+    public struct DurableWrite: Sendable, Equatable {
+        /// The pipeline's name in `pipelines.yaml` and in the registry.
+        public static let name = "durable-write"
+
+        /// `enabled`: whether this instance runs the pipeline. Default: `true` when the section is present
+        /// (a pipeline absent from the file is disabled).
+        public var enabled: Bool
+        /// `stream`: the Redis Stream key positions are read from. Default: `telemetry:t`.
+        public var stream = "telemetry:t"
+        /// `group`: the consumer group; every instance running durable-write joins it under its
+        /// ``FlowrunConfiguration/instance`` id. Default: `processor`.
+        public var group = "processor"
+        /// `start_at`: where a group that does not exist yet starts reading. Default: ``StartPosition/beginning``.
+        public var startAt = StartPosition.beginning
+        /// `read_count`: entries asked for per `XREADGROUP` (`COUNT`), ≥ 1. Default: 500.
+        public var readCount = 500
+        /// `block`: how long one `XREADGROUP` waits for new entries (`BLOCK`), > 0. Default: 1 s.
+        public var block: Duration = .seconds(1)
+        /// `claim_idle`: pending entries idle this long (a dead consumer's) are taken over with `XAUTOCLAIM`,
+        /// > 0. Default: 30 s.
+        public var claimIdle: Duration = .seconds(30)
+        /// `max_deliveries`: a malformed entry delivered this many times goes to the dead-letter stream, ≥ 1.
+        /// Default: 3.
+        public var maxDeliveries = 3
+        /// `dead_letter_stream`: where malformed entries go; `nil` (an empty string in the file) means
+        /// `<stream>:dead`, see ``deadLetterStreamName``. Default: `nil`.
+        public var deadLetterStream: String?
+        /// `batch`: how positions are grouped for one multi-row insert.
+        public var batch = Batch()
+        /// `device_state`: the per-device state map.
+        public var deviceState = DeviceState()
+        /// `writers`: concurrent PostgreSQL writer connections, ≥ 1. Default: 2.
+        public var writers = 2
+
+        /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
+        public init(enabled: Bool = true) {
+            self.enabled = enabled
+        }
+
+        /// The dead-letter stream in effect: ``deadLetterStream``, or `<stream>:dead` when it is `nil`.
+        public var deadLetterStreamName: String {
+            self.deadLetterStream ?? "\(self.stream):dead"
+        }
+
+        /// Batching of positions before they are written (`batch`).
+        public struct Batch: Sendable, Equatable {
+            /// `batch.max`: positions per batch, ≥ 1. Default: 500.
+            public var max = 500
+            /// `batch.within`: how long a batch's first position waits for the batch to fill, > 0.
+            /// Default: 20 ms.
+            public var within: Duration = .milliseconds(20)
+
+            public init() {}
+        }
+
+        /// The bounded, least-recently-used map of device state (`device_state`).
+        public struct DeviceState: Sendable, Equatable {
+            /// `device_state.capacity`: devices kept before the least recently seen is evicted, ≥ 1.
+            /// Default: 10,000.
+            public var capacity = 10_000
+
+            public init() {}
+        }
+
+        /// Where a consumer group that does not exist yet starts reading the stream (`start_at`).
+        public enum StartPosition: Sendable, Equatable {
+            /// From the stream's first entry (`beginning`, Redis id `0`).
+            case beginning
+            /// Only entries added after the group is created (`end`, Redis id `$`).
+            case end
+            /// After the entry with this id (`<milliseconds>-<sequence>`, e.g. `1714667812123-0`).
+            case id(milliseconds: UInt64, sequence: UInt64)
+
+            /// The id `XGROUP CREATE` takes: `0`, `$` or `<milliseconds>-<sequence>`.
+            public var redisID: String {
+                switch self {
+                case .beginning: "0"
+                case .end: "$"
+                case .id(let milliseconds, let sequence): "\(milliseconds)-\(sequence)"
+                }
+            }
+        }
+    }
+}

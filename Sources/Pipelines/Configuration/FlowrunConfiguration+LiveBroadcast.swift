@@ -1,0 +1,49 @@
+import Foundation
+
+extension FlowrunConfiguration.Pipelines {
+    /// The live-broadcast pipeline's settings (`pipelines.live-broadcast`): read the stream in a consumer group
+    /// of this instance's own, find each device's race events, and push each position to the browsers
+    /// subscribed to them over WebSocket.
+    public struct LiveBroadcast: Sendable, Equatable {
+        /// The pipeline's name in `pipelines.yaml` and in the registry.
+        public static let name = "live-broadcast"
+
+        /// `enabled`: whether this instance runs the pipeline. Default: `true` when the section is present
+        /// (a pipeline absent from the file is disabled).
+        public var enabled: Bool
+        /// `stream`: the Redis Stream key positions are read from. Default: `telemetry:t`.
+        public var stream = "telemetry:t"
+        /// `group_prefix`: each instance reads in a group of its own, `<group_prefix>-<instance>`
+        /// (see ``group(instance:)``); live data is acknowledged on read. Default: `live-broadcast`.
+        public var groupPrefix = "live-broadcast"
+        /// `port`: the WebSocket server's port, 0–65535; 0 binds any free port. Default: 8080.
+        public var port = 8080
+        /// `cms_url`: the CMS that knows which race events a device belongs to, an `http://` or `https://`
+        /// URL. Default: `http://127.0.0.1:8055`.
+        public var cmsURL = URL(string: "http://127.0.0.1:8055")!
+        /// `cms_timeout`: how long one CMS request may take, > 0. Default: 2 s.
+        public var cmsTimeout: Duration = .seconds(2)
+        /// `refresh`: how often the device→events map is refreshed from the CMS, > 0; a failed refresh keeps
+        /// the previous map. Default: 30 s.
+        public var refresh: Duration = .seconds(30)
+        /// `read_count`: entries asked for per `XREADGROUP` (`COUNT`), ≥ 1. Default: 500.
+        public var readCount = 500
+        /// `block`: how long one `XREADGROUP` waits for new entries (`BLOCK`), > 0. Default: 1 s.
+        public var block: Duration = .seconds(1)
+        /// `client_queue`: positions waiting per WebSocket connection before older ones are coalesced, ≥ 1.
+        /// Default: 256.
+        public var clientQueue = 256
+        /// `slow_client_timeout`: a client that stays behind longer than this is closed, > 0. Default: 10 s.
+        public var slowClientTimeout: Duration = .seconds(10)
+
+        /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
+        public init(enabled: Bool = true) {
+            self.enabled = enabled
+        }
+
+        /// The consumer group of the given instance: `<group_prefix>-<instance>`.
+        public func group(instance: String) -> String {
+            "\(self.groupPrefix)-\(instance)"
+        }
+    }
+}

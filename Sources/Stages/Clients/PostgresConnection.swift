@@ -1,0 +1,212 @@
+import CLibPQ
+import Foundation
+
+/// The rows a statement returned, as text (libpq's text format), and how many rows it affected.
+public struct PostgresRows: Sendable, Hashable {
+    public var columns: [String]
+    public var rows: [[String?]]
+    /// `PQcmdTuples`: rows inserted, updated, deleted or copied (0 when not applicable).
+    public var affected: Int
+}
+
+/// One connection to PostgreSQL over libpq, owned by an actor that runs on a thread of its own.
+///
+/// Connects on first use. When the connection breaks during a statement, it is closed and the error
+/// thrown; the next statement connects again. Retrying is the caller's decision.
+///
+/// - Important: libpq calls block; they run only on this actor's own ``ThreadExecutor`` thread, never on
+///   Swift's cooperative pool.
+public actor PostgresConnection {
+    public nonisolated let endpoint: String
+    private let url: String
+    private let executor: ThreadExecutor
+    private var connection: OpaquePointer?
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
+
+    /// - Parameter url: `postgresql://user[:password]@host[:port]/database[?options]` (libpq's URI form).
+    public init(url: String, name: String = "postgres") {
+        self.url = url
+        if let components = URLComponents(string: url), let host = components.host {
+            self.endpoint = "\(host):\(components.port ?? 5432)\(components.path)"
+        } else {
+            self.endpoint = url
+        }
+        self.executor = ThreadExecutor(name: "flowrun-\(name)")
+    }
+
+    isolated deinit {
+        if let connection = self.connection { PQfinish(connection) }
+        self.executor.shutdown()
+    }
+
+    /// Closes the connection and ends its thread. The actor is unusable afterwards.
+    public func close() {
+        self.disconnect()
+        self.executor.shutdown()
+    }
+
+    /// Connects now if not connected (otherwise the first statement does).
+    public func connect() throws(PostgresError) {
+        _ = try self.connected()
+    }
+
+    /// Runs one statement with text parameters (`$1`, `$2`…; `nil` is SQL NULL).
+    @discardableResult
+    public func query(_ sql: String, _ parameters: [String?] = []) throws(PostgresError) -> PostgresRows {
+        let connection = try self.connected()
+        let result = withCStrings(parameters) { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        return try self.rows(of: result, sql: sql, connection: connection)
+    }
+
+    /// Runs a script of one or more statements without parameters (libpq's simple query protocol), as a
+    /// migration file is written.
+    public func execute(_ script: String) throws(PostgresError) {
+        let connection = try self.connected()
+        let result = PQexec(connection, script)
+        defer { PQclear(result) }
+        _ = try self.rows(of: result, sql: script, connection: connection)
+    }
+
+    /// Runs `COPY … FROM STDIN` with `data` (in the COPY's format) and returns the rows copied.
+    @discardableResult
+    public func copyIn(_ sql: String, data: [UInt8]) throws(PostgresError) -> Int {
+        let connection = try self.connected()
+        let start = PQexec(connection, sql)
+        let status = PQresultStatus(start)
+        if status != PGRES_COPY_IN {
+            defer { PQclear(start) }
+            _ = try self.rows(of: start, sql: sql, connection: connection)
+            throw PostgresError(
+                kind: .query,
+                endpoint: self.endpoint,
+                statement: Self.shorten(sql),
+                sqlState: nil,
+                message: "the statement did not start a COPY FROM STDIN"
+            )
+        }
+        PQclear(start)
+        let sent = data.withUnsafeBytes { bytes in
+            PQputCopyData(connection, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
+        }
+        if sent != 1 || PQputCopyEnd(connection, nil) != 1 { throw self.lost(connection, sql) }
+        var copied = 0
+        var failure: PostgresError?
+        while let result = PQgetResult(connection) {
+            defer { PQclear(result) }
+            do {
+                copied += try self.rows(of: result, sql: sql, connection: connection).affected
+            } catch {
+                failure = failure ?? error
+            }
+        }
+        if let failure { throw failure }
+        return copied
+    }
+
+    // MARK: - Internals
+
+    private func connected() throws(PostgresError) -> OpaquePointer {
+        if let connection = self.connection {
+            if PQstatus(connection) == CONNECTION_OK { return connection }
+            self.disconnect()
+        }
+        guard let connection = PQconnectdb(self.url) else {
+            throw PostgresError(
+                kind: .connect,
+                endpoint: self.endpoint,
+                statement: "connect",
+                sqlState: nil,
+                message: "out of memory"
+            )
+        }
+        guard PQstatus(connection) == CONNECTION_OK else {
+            let message = Self.message(PQerrorMessage(connection))
+            PQfinish(connection)
+            throw PostgresError(
+                kind: .connect,
+                endpoint: self.endpoint,
+                statement: "connect",
+                sqlState: nil,
+                message: message
+            )
+        }
+        PQsetNoticeProcessor(connection, { _, _ in }, nil)  // notices ("already exists, skipping") are not errors
+        self.connection = connection
+        return connection
+    }
+
+    private func rows(
+        of result: OpaquePointer?,
+        sql: String,
+        connection: OpaquePointer
+    ) throws(PostgresError) -> PostgresRows {
+        guard let result else { throw self.lost(connection, sql) }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_EMPTY_QUERY:
+            let columnCount = Int(PQnfields(result))
+            let rowCount = Int(PQntuples(result))
+            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+            var rows: [[String?]] = []
+            rows.reserveCapacity(rowCount)
+            for row in 0..<Int32(rowCount) {
+                rows.append(
+                    (0..<Int32(columnCount)).map { column in
+                        PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                    }
+                )
+            }
+            return PostgresRows(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
+        default:
+            if PQstatus(connection) != CONNECTION_OK { throw self.lost(connection, sql) }
+            let state = PQresultErrorField(result, Int32(Character("C").asciiValue!)).map { String(cString: $0) }
+            throw PostgresError(
+                kind: .query,
+                endpoint: self.endpoint,
+                statement: Self.shorten(sql),
+                sqlState: state,
+                message: Self.message(PQresultErrorMessage(result))
+            )
+        }
+    }
+
+    private func lost(_ connection: OpaquePointer, _ sql: String) -> PostgresError {
+        let message = Self.message(PQerrorMessage(connection))
+        self.disconnect()
+        return PostgresError(
+            kind: .connectionLost,
+            endpoint: self.endpoint,
+            statement: Self.shorten(sql),
+            sqlState: nil,
+            message: message.isEmpty ? "the server closed the connection" : message
+        )
+    }
+
+    private func disconnect() {
+        if let connection = self.connection { PQfinish(connection) }
+        self.connection = nil
+    }
+
+    private static func message(_ text: UnsafePointer<CChar>?) -> String {
+        guard let text else { return "" }
+        return String(cString: text).trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "\n", with: " ")
+    }
+
+    private static func shorten(_ sql: String) -> String {
+        let oneLine = sql.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+        return oneLine.count <= 80 ? oneLine : String(oneLine.prefix(79)) + "…"
+    }
+}
+
+/// Calls `body` with C strings for `values` (NULL for `nil`), valid only during the call.
+private func withCStrings<R>(_ values: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    if values.isEmpty { return body(nil) }
+    let pointers = values.map { $0.map { strdup($0)! } }
+    defer { for pointer in pointers { free(pointer) } }
+    let array = pointers.map { UnsafePointer($0) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+}

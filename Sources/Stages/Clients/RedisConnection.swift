@@ -1,0 +1,218 @@
+import CHiredis
+import Foundation
+
+/// One connection to Redis over hiredis, owned by an actor that runs on a thread of its own.
+///
+/// Connects on first use. When a command fails on the wire (reset, timeout, a null reply — hiredis
+/// 0.14 also drops a connection whose socket timeout is shorter than a `BLOCK`), the connection is
+/// freed and the error thrown; the next command connects again. Retrying, with backoff, is the caller's
+/// decision, because only the caller knows whether its command is safe to repeat.
+///
+/// - Important: hiredis calls block; they run only on this actor's own ``ThreadExecutor`` thread, never on
+///   Swift's cooperative pool.
+public actor RedisConnection {
+    public struct Configuration: Sendable {
+        /// How long connecting may take. Default: 5 s.
+        public var connectTimeout: Duration = .seconds(5)
+        /// How long a command may wait for its reply, on top of any `BLOCK` it asks for. Default: 5 s.
+        public var commandTimeout: Duration = .seconds(5)
+
+        public init() {}
+    }
+
+    public nonisolated let endpoint: String
+    /// The connection's name in `CLIENT LIST`: `flowrun-<name>`.
+    public nonisolated let clientName: String
+    private let host: String
+    private let port: Int32
+    private let password: String?
+    private let database: Int?
+    private let configuration: Configuration
+    private let executor: ThreadExecutor
+    private var context: UnsafeMutablePointer<redisContext>?
+    private var currentTimeout: Duration?
+
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
+
+    /// - Parameter url: `redis://[:password@]host[:port][/db]`; the port defaults to 6379.
+    public init(url: String, name: String = "redis", configuration: Configuration = Configuration()) throws(RedisError)
+    {
+        guard let components = URLComponents(string: url), components.scheme == "redis",
+            let host = components.host, !host.isEmpty
+        else {
+            throw RedisError(kind: .invalidURL, endpoint: url, command: "", message: "not a redis:// URL with a host")
+        }
+        let path = components.path.trimmingCharacters(in: CharacterSet(charactersIn: "/"))
+        if !path.isEmpty && Int(path) == nil {
+            throw RedisError(
+                kind: .invalidURL,
+                endpoint: url,
+                command: "",
+                message: "the database '\(path)' is not a number"
+            )
+        }
+        self.host = host
+        self.port = Int32(components.port ?? 6379)
+        self.password = components.password ?? (components.user.flatMap { $0.isEmpty ? nil : $0 })
+        self.database = Int(path)
+        self.endpoint = "\(host):\(components.port ?? 6379)"
+        self.clientName = "flowrun-" + name.map { $0.isWhitespace ? "-" : $0 }
+        self.configuration = configuration
+        self.executor = ThreadExecutor(name: "flowrun-\(name)")
+    }
+
+    isolated deinit {
+        if let context = self.context { redisFree(context) }
+        self.executor.shutdown()
+    }
+
+    /// Closes the connection and ends its thread. The actor is unusable afterwards.
+    public func close() {
+        self.disconnect()
+        self.executor.shutdown()
+    }
+
+    /// Whether a connection is open now (it may still turn out broken on the next command).
+    public var isConnected: Bool { self.context != nil }
+
+    /// Connects now if not connected (otherwise the first command does).
+    public func connect() throws(RedisError) {
+        _ = try self.connectedContext()
+    }
+
+    /// Sends one command and returns its reply.
+    ///
+    /// - Parameter blocking: how long the command itself may block on the server (its `BLOCK`), added to
+    ///   the command timeout.
+    /// - Throws: ``RedisError`` of kind `.server` for an error reply, `.connectionLost` or `.connect` otherwise.
+    @discardableResult
+    public func send(_ arguments: [RedisArgument], blocking: Duration = .zero) throws(RedisError) -> RedisReply {
+        let reply = try self.exchange([arguments], blocking: blocking)[0]
+        if case .error(let message) = reply {
+            throw RedisError(
+                kind: .server,
+                endpoint: self.endpoint,
+                command: Self.name(of: arguments),
+                message: message
+            )
+        }
+        return reply
+    }
+
+    /// Sends several commands at once and returns their replies in order; error replies are returned,
+    /// not thrown.
+    public func send(pipeline commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
+        guard !commands.isEmpty else { return [] }
+        return try self.exchange(commands, blocking: .zero)
+    }
+
+    // MARK: - Internals
+
+    private static func name(of arguments: [RedisArgument]) -> String {
+        arguments.first.map { String(decoding: $0.bytes, as: UTF8.self).uppercased() } ?? "?"
+    }
+
+    private func exchange(_ commands: [[RedisArgument]], blocking: Duration) throws(RedisError) -> [RedisReply] {
+        let context = try self.connectedContext()
+        let commandName = commands.count == 1 ? Self.name(of: commands[0]) : "pipeline of \(commands.count)"
+        self.setTimeout(self.configuration.commandTimeout + blocking, on: context)
+        for command in commands {
+            let status = withArgv(command) { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths)
+            }
+            if status != REDIS_OK { throw self.lost(context, commandName) }
+        }
+        var replies: [RedisReply] = []
+        replies.reserveCapacity(commands.count)
+        for _ in commands {
+            var raw: UnsafeMutableRawPointer?
+            guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw self.lost(context, commandName) }
+            let reply = raw.assumingMemoryBound(to: redisReply.self)
+            replies.append(RedisReply(reply))
+            freeReplyObject(raw)
+        }
+        return replies
+    }
+
+    private func connectedContext() throws(RedisError) -> UnsafeMutablePointer<redisContext> {
+        if let context = self.context { return context }
+        guard let context = redisConnectWithTimeout(self.host, self.port, timeval(self.configuration.connectTimeout))
+        else {
+            throw RedisError(kind: .connect, endpoint: self.endpoint, command: "CONNECT", message: "out of memory")
+        }
+        if context.pointee.err != 0 {
+            let message = Self.errorString(context)
+            redisFree(context)
+            throw RedisError(kind: .connect, endpoint: self.endpoint, command: "CONNECT", message: message)
+        }
+        _ = redisEnableKeepAlive(context)
+        self.context = context
+        self.currentTimeout = nil
+        do {
+            if let password = self.password { try self.send(["AUTH", RedisArgument(password)]) }
+            if let database = self.database { try self.send(["SELECT", RedisArgument(String(database))]) }
+            try self.send(["CLIENT", "SETNAME", RedisArgument(self.clientName)])
+        } catch {
+            self.disconnect()
+            throw RedisError(kind: .connect, endpoint: self.endpoint, command: error.command, message: error.message)
+        }
+        return context
+    }
+
+    private func setTimeout(_ timeout: Duration, on context: UnsafeMutablePointer<redisContext>) {
+        guard self.currentTimeout != timeout else { return }
+        _ = redisSetTimeout(context, timeval(timeout))
+        self.currentTimeout = timeout
+    }
+
+    private func lost(_ context: UnsafeMutablePointer<redisContext>, _ command: String) -> RedisError {
+        let message = context.pointee.err != 0 ? Self.errorString(context) : "no reply"
+        self.disconnect()
+        return RedisError(kind: .connectionLost, endpoint: self.endpoint, command: command, message: message)
+    }
+
+    private func disconnect() {
+        if let context = self.context { redisFree(context) }
+        self.context = nil
+    }
+
+    private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {
+        withUnsafeBytes(of: context.pointee.errstr) { buffer in
+            let bytes = buffer.prefix { $0 != 0 }
+            let text = String(decoding: bytes, as: UTF8.self)
+            return text.isEmpty ? "error \(context.pointee.err)" : text
+        }
+    }
+}
+
+private func timeval(_ duration: Duration) -> Glibc.timeval {
+    let (seconds, attoseconds) = duration.components
+    return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+}
+
+/// Calls `body` with C `argc`/`argv`/`argvlen` for `arguments`, valid only during the call.
+private func withArgv<R>(
+    _ arguments: [RedisArgument],
+    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R
+) -> R {
+    let total = arguments.reduce(0) { $0 + $1.bytes.count }
+    let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
+    let argv = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: arguments.count)
+    let lengths = UnsafeMutablePointer<Int>.allocate(capacity: arguments.count)
+    defer {
+        storage.deallocate()
+        argv.deallocate()
+        lengths.deallocate()
+    }
+    var offset = 0
+    for (index, argument) in arguments.enumerated() {
+        argument.bytes.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress {
+                UnsafeMutableRawPointer(storage + offset).copyMemory(from: base, byteCount: bytes.count)
+            }
+        }
+        argv[index] = UnsafePointer(storage + offset)
+        lengths[index] = argument.bytes.count
+        offset += argument.bytes.count
+    }
+    return body(Int32(arguments.count), argv, lengths)
+}

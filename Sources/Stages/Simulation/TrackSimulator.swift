@@ -1,0 +1,211 @@
+import Foundation
+
+/// Generates realistic telemetry stream entries (CONTRACT §1): devices driving around a circuit, each
+/// reporting a position per tick, with optional duplicates, offline bursts (out of order) and malformed
+/// entries. Deterministic for a given seed.
+public struct TrackSimulator: Sendable {
+    public struct Options: Sendable {
+        /// Number of devices. Default: 100.
+        public var devices = 100
+        /// Seed of the random numbers: the same seed gives the same entries.
+        public var seed: UInt64 = 1
+        /// The first position time, µs since the epoch. Default: 2026-05-02T16:00:00Z.
+        public var start: Int64 = 1_777_737_600_000_000
+        /// Time between two positions of one device. Default: 1 s.
+        public var interval: Duration = .seconds(1)
+        /// Share of entries sent a second time (the same position). Default: 0.
+        public var duplicates = 0.0
+        /// Share of positions after which a device goes offline for a few ticks and then flushes what it
+        /// buffered after its newest position, so its timestamps arrive out of order. Default: 0.
+        public var outOfOrder = 0.0
+        /// Share of entries that are malformed (each of several kinds in turn). Default: 0.
+        public var malformed = 0.0
+
+        public init() {}
+    }
+
+    /// One entry to append: its `device_id` field and its `payload` field.
+    public struct Entry: Sendable, Hashable {
+        public var deviceID: String
+        public var payload: String
+        public var kind: Kind
+
+        public enum Kind: Sendable, Hashable {
+            case position
+            case duplicate
+            case late
+            case malformed(String)
+        }
+    }
+
+    struct Device: Sendable {
+        var id: String
+        var latitude: Double
+        var longitude: Double
+        var heading: Double
+        var speed: Double
+        var odometer: Int
+        var offlineTicks = 0
+        var buffered: [String] = []
+    }
+
+    public private(set) var options: Options
+    private var random: SplitMix
+    private var devices: [Device]
+    private var tick: Int64 = 0
+    private var recent: [Entry] = []
+    private var malformedKind = 0
+
+    public init(options: Options) {
+        precondition(options.devices >= 1, "the simulator needs at least one device")
+        self.options = options
+        var random = SplitMix(seed: options.seed)
+        self.devices = (0..<options.devices).map { index in
+            Device(
+                id: "35630704" + String(String(2_441_013 + index).suffix(7)),
+                latitude: 54.687157 + random.uniform(-0.02, 0.02),
+                longitude: 25.279652 + random.uniform(-0.03, 0.03),
+                heading: random.uniform(0, 360),
+                speed: random.uniform(15, 60),
+                odometer: Int(random.uniform(1000, 90000))
+            )
+        }
+        self.random = random
+    }
+
+    /// The entries of the next tick: one position per online device, plus duplicates, flushed bursts
+    /// and malformed entries as configured.
+    public mutating func nextTick() -> [Entry] {
+        let timestamp = self.options.start + self.tick * self.options.interval.microseconds
+        self.tick += 1
+        var entries: [Entry] = []
+        entries.reserveCapacity(self.devices.count + 4)
+        for index in self.devices.indices {
+            var device = self.devices[index]
+            self.move(&device)
+            self.devices[index] = device
+            let payload = self.payload(of: self.devices[index], at: timestamp)
+            let deviceID = self.devices[index].id
+            if self.devices[index].offlineTicks > 0 {
+                self.devices[index].offlineTicks -= 1
+                self.devices[index].buffered.append(payload)
+                if self.devices[index].offlineTicks == 0 {
+                    // Back online: the newest position first, then the buffered older ones.
+                    let buffered = self.devices[index].buffered
+                    self.devices[index].buffered = []
+                    entries.append(Entry(deviceID: deviceID, payload: buffered.last!, kind: .position))
+                    for late in buffered.dropLast() {
+                        entries.append(Entry(deviceID: deviceID, payload: late, kind: .late))
+                    }
+                }
+                continue
+            }
+            let entry = Entry(deviceID: deviceID, payload: payload, kind: .position)
+            entries.append(entry)
+            self.remember(entry)
+            if self.random.chance(self.options.outOfOrder) {
+                self.devices[index].offlineTicks = 2 + self.random.below(4)
+            }
+            if self.random.chance(self.options.duplicates), let old = self.recent.randomElement(using: &self.random) {
+                entries.append(Entry(deviceID: old.deviceID, payload: old.payload, kind: .duplicate))
+            }
+            if self.random.chance(self.options.malformed) {
+                entries.append(self.malformedEntry(of: self.devices[index], at: timestamp))
+            }
+        }
+        return entries
+    }
+
+    private mutating func remember(_ entry: Entry) {
+        if self.recent.count < 256 {
+            self.recent.append(entry)
+        } else {
+            self.recent[self.random.below(256)] = entry
+        }
+    }
+
+    private mutating func move(_ device: inout Device) {
+        let seconds = Double(self.options.interval.microseconds) / 1e6
+        device.heading = (device.heading + self.random.uniform(-12, 12)).truncatingRemainder(dividingBy: 360)
+        if device.heading < 0 { device.heading += 360 }
+        device.speed = min(120, max(0, device.speed + self.random.uniform(-4, 4)))
+        let metres = device.speed / 3.6 * seconds
+        let radians = device.heading * .pi / 180
+        device.latitude = min(89, max(-89, device.latitude + metres * cos(radians) / 111_320))
+        device.longitude += metres * sin(radians) / (111_320 * cos(device.latitude * .pi / 180))
+        device.odometer += Int(metres)
+    }
+
+    private mutating func payload(of device: Device, at timestamp: Int64) -> String {
+        let satellites = 6 + self.random.below(9)
+        var attributes = "\"239\":1,\"66\":\(12000 + self.random.below(1500)),\"16\":\(device.odometer)"
+        if self.random.chance(0.05) { attributes += ",\"17\":{\"$bigint\":\"18446744073709551615\"}" }
+        if self.random.chance(0.05) { attributes += ",\"385\":{\"$bytes\":\"AQIDBA==\"}" }
+        return
+            "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(Timestamp.format(timestamp, precision: .milliseconds))\","
+            + "\"latitude\":\(Self.fixed(device.latitude, 6)),\"longitude\":\(Self.fixed(device.longitude, 6)),"
+            + "\"altitude\":\(100 + self.random.below(40)),\"angle\":\(Int(device.heading)),"
+            + "\"speed\":\(Int(device.speed)),\"satellites\":\(satellites),\"priority\":0,"
+            + "\"attributes\":{\(attributes)}}"
+    }
+
+    /// Each kind of malformation in turn (CONTRACT §1 "anything else").
+    private mutating func malformedEntry(of device: Device, at timestamp: Int64) -> Entry {
+        let ts = Timestamp.format(timestamp, precision: .milliseconds)
+        let kinds: [(String, String)] = [
+            ("not-json", "{\"device_id\": \"\(device.id)\", \"timestamp\": "),
+            (
+                "latitude-out-of-range",
+                "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(ts)\",\"latitude\":91.5,\"longitude\":25.1}"
+            ),
+            (
+                "bad-timestamp",
+                "{\"device_id\":\"\(device.id)\",\"timestamp\":\"2026-02-30T10:00:00Z\",\"latitude\":54.1,\"longitude\":25.1}"
+            ),
+            ("device-mismatch", "{\"device_id\":\"999\",\"timestamp\":\"\(ts)\",\"latitude\":54.1,\"longitude\":25.1}"),
+            (
+                "unknown-tag",
+                "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(ts)\",\"latitude\":54.1,\"longitude\":25.1,\"attributes\":{\"7\":{\"$date\":\"x\"}}}"
+            ),
+            ("missing-longitude", "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(ts)\",\"latitude\":54.1}"),
+        ]
+        let (name, payload) = kinds[self.malformedKind % kinds.count]
+        self.malformedKind += 1
+        return Entry(deviceID: device.id, payload: payload, kind: .malformed(name))
+    }
+
+    static func fixed(_ value: Double, _ digits: Int) -> String {
+        var scale = 1.0
+        for _ in 0..<digits { scale *= 10 }
+        let rounded = (value * scale).rounded() / scale
+        return rounded.description
+    }
+}
+
+/// A small, fast, seedable random number generator (SplitMix64).
+struct SplitMix: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    init(seed: UInt64) { self.state = seed }
+
+    mutating func next() -> UInt64 {
+        self.state &+= 0x9E37_79B9_7F4A_7C15
+        var z = self.state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    mutating func uniform(_ low: Double, _ high: Double) -> Double { Double.random(in: low..<high, using: &self) }
+    mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
+    mutating func chance(_ probability: Double) -> Bool {
+        probability > 0 && Double.random(in: 0..<1, using: &self) < probability
+    }
+}
+
+extension Duration {
+    var microseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
+    }
+}

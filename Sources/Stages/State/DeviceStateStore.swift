@@ -1,0 +1,119 @@
+import Synchronization
+
+/// What flowrun knows about each device it has seen, for the domain stages that follow.
+public struct DeviceState: Sendable, Hashable {
+    /// The newest position time seen or stored for the device, in microseconds since the epoch.
+    /// It never moves back: an out-of-order replay leaves it where it is.
+    public var lastSeen: Int64
+    /// Positions of the device seen by this instance since it started.
+    public var count: Int
+}
+
+/// A bounded least-recently-used map from device id to ``DeviceState``.
+///
+/// - Important: At most `capacity` devices are held; adding one more evicts the device seen longest ago
+///   (counted in ``evictions``). All access takes one lock; each call is O(1).
+public final class DeviceStateStore: Sendable {
+    private let storage: Mutex<LRU>
+
+    public init(capacity: Int = 10_000) {
+        precondition(capacity >= 1, "device state capacity must be at least 1 (got \(capacity))")
+        self.storage = Mutex(LRU(capacity: capacity))
+    }
+
+    public var capacity: Int { self.storage.withLock { $0.capacity } }
+    public var count: Int { self.storage.withLock { $0.index.count } }
+    public var evictions: Int { self.storage.withLock { $0.evictions } }
+
+    public func state(of device: String) -> DeviceState? {
+        self.storage.withLock { lru in lru.index[device].map { lru.nodes[$0].state } }
+    }
+
+    /// The devices of `devices` this store does not hold.
+    public func unknown(among devices: some Sequence<String>) -> [String] {
+        self.storage.withLock { lru in
+            var seen: Set<String> = []
+            return devices.filter { lru.index[$0] == nil && seen.insert($0).inserted }
+        }
+    }
+
+    /// Starts a device at its latest stored position time (`nil`: never stored), if not held yet.
+    public func seed(_ device: String, lastSeen: Int64?) {
+        self.storage.withLock { lru in
+            if lru.index[device] == nil { lru.insert(device, DeviceState(lastSeen: lastSeen ?? .min, count: 0)) }
+        }
+    }
+
+    /// Records a position: `lastSeen = max(lastSeen, timestamp)`, `count += 1`.
+    @discardableResult
+    public func observe(device: String, timestamp: Int64) -> DeviceState {
+        self.storage.withLock { lru in
+            if let slot = lru.index[device] {
+                lru.nodes[slot].state.lastSeen = max(lru.nodes[slot].state.lastSeen, timestamp)
+                lru.nodes[slot].state.count += 1
+                lru.touch(slot)
+                return lru.nodes[slot].state
+            }
+            let state = DeviceState(lastSeen: timestamp, count: 1)
+            lru.insert(device, state)
+            return state
+        }
+    }
+}
+
+/// An LRU list in arrays: `nodes[head]` is the most recently used, `nodes[tail]` the next to evict.
+private struct LRU {
+    struct Node {
+        var device: String
+        var state: DeviceState
+        var previous: Int
+        var next: Int
+    }
+
+    let capacity: Int
+    var nodes: [Node] = []
+    var index: [String: Int] = [:]
+    var head = -1
+    var tail = -1
+    var evictions = 0
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    mutating func insert(_ device: String, _ state: DeviceState) {
+        let slot: Int
+        if self.nodes.count < self.capacity {
+            slot = self.nodes.count
+            self.nodes.append(Node(device: device, state: state, previous: -1, next: -1))
+        } else {
+            slot = self.tail
+            self.unlink(slot)
+            self.index[self.nodes[slot].device] = nil
+            self.evictions += 1
+            self.nodes[slot] = Node(device: device, state: state, previous: -1, next: -1)
+        }
+        self.index[device] = slot
+        self.pushFront(slot)
+    }
+
+    mutating func touch(_ slot: Int) {
+        guard slot != self.head else { return }
+        self.unlink(slot)
+        self.pushFront(slot)
+    }
+
+    private mutating func unlink(_ slot: Int) {
+        let (previous, next) = (self.nodes[slot].previous, self.nodes[slot].next)
+        if previous >= 0 { self.nodes[previous].next = next } else { self.head = next }
+        if next >= 0 { self.nodes[next].previous = previous } else { self.tail = previous }
+    }
+
+    private mutating func pushFront(_ slot: Int) {
+        self.nodes[slot].previous = -1
+        self.nodes[slot].next = self.head
+        if self.head >= 0 { self.nodes[self.head].previous = slot }
+        self.head = slot
+        if self.tail < 0 { self.tail = slot }
+    }
+}

@@ -1,0 +1,201 @@
+import Logging
+
+/// The Redis commands of a ``StreamSource``, and where it stands: reading its pending entries, or new ones.
+struct StreamReader {
+    let redis: RedisConnection
+    let settings: StreamSource.Settings
+    let logger: Logger
+    private var groupReady = false
+    /// The id after which to read this consumer's pending entries; `nil` once they are all read.
+    private var pendingCursor: String? = "0"
+    private var claimCursor = "-"
+
+    init(redis: RedisConnection, settings: StreamSource.Settings, logger: Logger) {
+        self.redis = redis
+        self.settings = settings
+        self.logger = logger
+    }
+
+    /// After a failure: the group may have been deleted, and a lost reply may have delivered entries.
+    mutating func restartFromPending() {
+        self.groupReady = false
+        self.pendingCursor = "0"
+    }
+
+    mutating func ensureGroup() async throws(RedisError) {
+        guard !self.groupReady else { return }
+        do {
+            try await self.redis.send([
+                "XGROUP", "CREATE", RedisArgument(self.settings.stream), RedisArgument(self.settings.group),
+                RedisArgument(self.settings.startAt), "MKSTREAM",
+            ])
+            self.logger.info(
+                "consumer group created",
+                metadata: [
+                    "stream": "\(self.settings.stream)", "group": "\(self.settings.group)",
+                    "start_at": "\(self.settings.startAt)",
+                ]
+            )
+        } catch  where error.serverCode == "BUSYGROUP" {
+            // The group exists: keep its position.
+        }
+        self.groupReady = true
+    }
+
+    /// The next page of this consumer's own pending entries, or `nil` when there are none left.
+    mutating func readPending() async throws(RedisError) -> [StreamEntry]? {
+        guard let cursor = self.pendingCursor else { return nil }
+        let reply = try await self.redis.send([
+            "XREADGROUP", "GROUP", RedisArgument(self.settings.group), RedisArgument(self.settings.consumer),
+            "COUNT", RedisArgument(String(self.settings.readCount)), "STREAMS", RedisArgument(self.settings.stream),
+            RedisArgument(cursor),
+        ])
+        let (entries, deleted) = Self.entries(inReadReply: reply)
+        guard let last = (entries.map(\.id) + deleted).max(by: StreamID.less) else {
+            self.pendingCursor = nil
+            return nil
+        }
+        self.pendingCursor = last
+        if !deleted.isEmpty { try await self.acknowledgeDeleted(deleted) }
+        return try await self.withDeliveryCounts(entries)
+    }
+
+    /// Entries idle longer than `claimIdle` in the group's pending list, now this consumer's — except the
+    /// ones still in flight in this instance. Pages through the pending list across calls.
+    mutating func claimIdle(skipping inFlight: InFlightEntries) async throws(RedisError) -> [StreamEntry] {
+        let idle = String(self.settings.claimIdle.milliseconds)
+        let page = try await self.redis.send([
+            "XPENDING", RedisArgument(self.settings.stream), RedisArgument(self.settings.group), "IDLE",
+            RedisArgument(idle), RedisArgument(self.claimCursor), "+", RedisArgument(String(self.settings.readCount)),
+        ])
+        var candidates: [(id: String, deliveries: Int)] = []
+        var last: String?
+        for item in page.array ?? [] {
+            guard let fields = item.array, fields.count == 4, let id = fields[0].string,
+                let consumer = fields[1].string, let deliveries = fields[3].integer
+            else { continue }
+            last = id
+            if consumer == self.settings.consumer && inFlight.contains(id) { continue }
+            candidates.append((id, Int(deliveries)))
+        }
+        // Next time, continue after this page; at the end of the list, start again.
+        self.claimCursor = last.map { "(" + $0 } ?? "-"
+        guard !candidates.isEmpty else { return [] }
+        let reply = try await self.redis.send(
+            [
+                "XCLAIM", RedisArgument(self.settings.stream), RedisArgument(self.settings.group),
+                RedisArgument(self.settings.consumer), RedisArgument(idle),
+            ]
+                + candidates.map { RedisArgument($0.id) }
+        )
+        let deliveries = Dictionary(uniqueKeysWithValues: candidates.map { ($0.id, $0.deliveries + 1) })
+        let (entries, deleted) = Self.entries(inList: reply)
+        if !deleted.isEmpty { try await self.acknowledgeDeleted(deleted) }
+        if !entries.isEmpty {
+            self.logger.info("claimed idle entries", metadata: ["count": "\(entries.count)"])
+        }
+        return entries.map { entry in
+            var entry = entry
+            entry.deliveries = deliveries[entry.id] ?? 2
+            return entry
+        }
+    }
+
+    /// New entries, waiting up to `block` for them.
+    func readNew() async throws(RedisError) -> [StreamEntry] {
+        let reply = try await self.redis.send(
+            [
+                "XREADGROUP", "GROUP", RedisArgument(self.settings.group), RedisArgument(self.settings.consumer),
+                "COUNT", RedisArgument(String(self.settings.readCount)), "BLOCK",
+                RedisArgument(String(self.settings.block.milliseconds)), "STREAMS", RedisArgument(self.settings.stream),
+                ">",
+            ],
+            blocking: self.settings.block
+        )
+        return Self.entries(inReadReply: reply).entries
+    }
+
+    // MARK: - Replies
+
+    /// `XREADGROUP` → `[[stream, [[id, [field, value, …]], …]]]`, or null when nothing came.
+    static func entries(inReadReply reply: RedisReply) -> (entries: [StreamEntry], deleted: [String]) {
+        guard let streams = reply.array, let first = streams.first?.array, first.count == 2 else { return ([], []) }
+        return self.entries(inList: first[1])
+    }
+
+    /// `[[id, [field, value, …] | null], …]`; a null field list is an entry deleted while pending.
+    static func entries(inList list: RedisReply) -> (entries: [StreamEntry], deleted: [String]) {
+        var entries: [StreamEntry] = []
+        var deleted: [String] = []
+        for item in list.array ?? [] {
+            guard let pair = item.array, pair.count == 2, let id = pair[0].string else { continue }
+            guard let values = pair[1].array else {
+                deleted.append(id)
+                continue
+            }
+            var fields: [StreamEntry.Field] = []
+            fields.reserveCapacity(values.count / 2)
+            var index = 0
+            while index + 1 < values.count {
+                if case .bulk(let name) = values[index], case .bulk(let value) = values[index + 1] {
+                    fields.append(StreamEntry.Field(name: String(decoding: name, as: UTF8.self), value: value))
+                }
+                index += 2
+            }
+            entries.append(StreamEntry(id: id, fields: fields))
+        }
+        return (entries, deleted)
+    }
+
+    /// Fills in each entry's delivery count from `XPENDING` (entries read again or claimed).
+    private func withDeliveryCounts(_ entries: [StreamEntry]) async throws(RedisError) -> [StreamEntry] {
+        guard let first = entries.first?.id, let last = entries.last?.id else { return entries }
+        let reply = try await self.redis.send([
+            "XPENDING", RedisArgument(self.settings.stream), RedisArgument(self.settings.group),
+            RedisArgument(first), RedisArgument(last), RedisArgument(String(entries.count * 2 + 16)),
+            RedisArgument(self.settings.consumer),
+        ])
+        var counts: [String: Int] = [:]
+        for item in reply.array ?? [] {
+            if let fields = item.array, fields.count == 4, let id = fields[0].string, let count = fields[3].integer {
+                counts[id] = Int(count)
+            }
+        }
+        return entries.map { entry in
+            var entry = entry
+            entry.deliveries = counts[entry.id] ?? max(entry.deliveries, 2)
+            return entry
+        }
+    }
+
+    private func acknowledgeDeleted(_ ids: [String]) async throws(RedisError) {
+        self.logger.warning(
+            "pending entries were deleted from the stream; acknowledging them",
+            metadata: ["ids": "\(ids)"]
+        )
+        try await self.redis.send(
+            ["XACK", RedisArgument(self.settings.stream), RedisArgument(self.settings.group)]
+                + ids.map { RedisArgument($0) }
+        )
+    }
+}
+
+/// Stream ids `ms-seq`, compared as numbers.
+enum StreamID {
+    static func less(_ a: String, _ b: String) -> Bool {
+        func parts(_ id: String) -> (UInt64, UInt64) {
+            let pieces = id.split(separator: "-", maxSplits: 1)
+            return (UInt64(pieces.first ?? "") ?? 0, pieces.count > 1 ? UInt64(pieces[1]) ?? 0 : 0)
+        }
+        return parts(a) < parts(b)
+    }
+}
+
+extension Duration {
+    /// Whole milliseconds, at least 1 for a positive duration.
+    var milliseconds: Int64 {
+        let (seconds, attoseconds) = self.components
+        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return self > .zero ? max(ms, 1) : ms
+    }
+}

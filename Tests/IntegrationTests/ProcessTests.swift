@@ -1,0 +1,105 @@
+import Foundation
+import Stages
+import Testing
+
+/// The real `flowrun` binary, as an operator runs it.
+extension Integration {
+    @Suite struct ProcessTests {
+        /// SIGKILL mid-run loses nothing; the restarted instance finds its pending entries; SIGTERM exits 0.
+        @Test func killedWithSIGKILL_andRestarted_storesEverythingExactlyOnce() async throws {
+            let world = try await TestWorld()
+            defer { Task { await world.tearDown() } }
+            let config = try self.writeConfiguration(for: world)
+            var options = TrackSimulator.Options()
+            options.devices = 50
+            options.duplicates = 0.02
+            options.outOfOrder = 0.02
+            options.seed = 51
+            var all = try await world.appendSimulated(options, count: 30_000)
+            let first = try FlowrunProcess(configuration: config)
+            try await world.eventually("flowrun stores some rows") { try await world.rowCount() > 500 }
+            first.kill(SIGKILL)
+            #expect(await first.waitForExit() == 128 + SIGKILL)
+            let rowsAtKill = try await world.rowCount()
+            #expect(rowsAtKill < distinctPositions(all), "the kill must come mid-run for this test to mean anything")
+            options.seed = 52
+            all += try await world.appendSimulated(options, count: 2_000)
+            let second = try FlowrunProcess(configuration: config)
+            let unique = distinctPositions(all)
+            try await world.eventually("everything is stored and acknowledged after the restart") {
+                let rows = try await world.rowCount()
+                let pending = try await world.pendingCount()
+                return rows == unique && pending == 0
+            }
+            second.kill(SIGTERM)
+            let status = await second.waitForExit()
+            #expect(status == 0, "SIGTERM drains and exits 0; output:\n\(second.output)")
+            #expect(try await world.rowCount() == unique)
+        }
+
+        @Test func badConfiguration_isRefusedWithItsLineAndKey() async throws {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-bad-\(UUID()).yaml")
+            try "pipelines:\n  durable-write:\n    batch:\n      max: five\n".write(
+                to: file,
+                atomically: true,
+                encoding: .utf8
+            )
+            defer { try? FileManager.default.removeItem(at: file) }
+            let process = try FlowrunProcess(arguments: ["check", file.path])
+            #expect(await process.waitForExit() != 0)
+            #expect(process.output.contains("\(file.lastPathComponent):4:"), "names the line: \(process.output)")
+            #expect(process.output.contains("pipelines.durable-write.batch.max"), "names the key: \(process.output)")
+        }
+
+        private func writeConfiguration(for world: TestWorld) throws -> String {
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(world.database).yaml")
+            try """
+            instance: ${INSTANCE_ID:-process-test}
+            redis:
+              url: \(world.servers.redisURL)
+            postgres:
+              url: \(world.databaseURL)
+            pipelines:
+              durable-write:
+                stream: \(world.stream)
+                group: \(world.group)
+                block: 100ms
+                claim_idle: 1s
+                batch:
+                  max: 200
+                  within: 10ms
+            """.write(to: file, atomically: true, encoding: .utf8)
+            return file.path
+        }
+    }
+}
+
+/// `flowrun` run as a child process, its output collected in a file.
+final class FlowrunProcess: Sendable {
+    private let child: ChildProcess
+    private let outputFile: String
+
+    static var binary: URL { Servers.repository.appendingPathComponent(".build/debug/flowrun") }
+
+    convenience init(configuration: String) throws {
+        try self.init(arguments: [
+            "run", configuration, "--migrations", Servers.repository.appendingPathComponent("Migrations").path,
+            "--progress", "0",
+        ])
+    }
+
+    init(arguments: [String]) throws {
+        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
+            throw HarnessError("\(Self.binary.path) is missing: build it first (swift build --product flowrun)")
+        }
+        self.outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(UUID()).log").path
+        self.child = try ChildProcess(Self.binary.path, arguments, outputFile: self.outputFile)
+    }
+
+    var output: String { (try? String(contentsOfFile: self.outputFile, encoding: .utf8)) ?? "" }
+
+    func kill(_ signal: Int32) { self.child.kill(signal) }
+
+    /// Its exit status (or 128 + signal).
+    func waitForExit() async -> Int32 { await self.child.exitStatus() }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Pipelines
+import Testing
+
+@Suite("Configuration defaults")
+struct ConfigurationDefaultsTests {
+    @Test("init() gives every documented default and enables no pipeline")
+    func initGivesDocumentedDefaults() {
+        let configuration = FlowrunConfiguration()
+        #expect(configuration.instance == "local-1")
+        #expect(configuration.redis.url == URL(string: "redis://127.0.0.1:16379"))
+        #expect(configuration.postgres.url == URL(string: "postgresql://flowrun@127.0.0.1:15432/flowrun"))
+        #expect(configuration.http.port == 9090)
+        #expect(configuration.log.level == .info)
+        #expect(configuration.log.format == .text)
+        #expect(configuration.shutdown.drainTimeout == .seconds(30))
+        #expect(configuration.enabledPipelines.isEmpty)
+        #expect(!configuration.pipelines.durableWrite.enabled)
+        #expect(!configuration.pipelines.liveBroadcast.enabled)
+
+        let durable = configuration.pipelines.durableWrite
+        #expect(durable.stream == "telemetry:t")
+        #expect(durable.group == "processor")
+        #expect(durable.startAt == .beginning)
+        #expect(durable.readCount == 500)
+        #expect(durable.block == .seconds(1))
+        #expect(durable.claimIdle == .seconds(30))
+        #expect(durable.maxDeliveries == 3)
+        #expect(durable.deadLetterStream == nil)
+        #expect(durable.deadLetterStreamName == "telemetry:t:dead")
+        #expect(durable.batch.max == 500)
+        #expect(durable.batch.within == .milliseconds(20))
+        #expect(durable.deviceState.capacity == 10_000)
+        #expect(durable.writers == 2)
+
+        let live = configuration.pipelines.liveBroadcast
+        #expect(live.stream == "telemetry:t")
+        #expect(live.groupPrefix == "live-broadcast")
+        #expect(live.group(instance: "local-1") == "live-broadcast-local-1")
+        #expect(live.port == 8080)
+        #expect(live.cmsURL == URL(string: "http://127.0.0.1:8055"))
+        #expect(live.cmsTimeout == .seconds(2))
+        #expect(live.refresh == .seconds(30))
+        #expect(live.readCount == 500)
+        #expect(live.block == .seconds(1))
+        #expect(live.clientQueue == 256)
+        #expect(live.slowClientTimeout == .seconds(10))
+    }
+
+    @Test(
+        "an empty file, comments only, a bare document or empty sections give all defaults",
+        arguments: ["", "# nothing here\n", "---\n", "pipelines: {}\n", "pipelines:\n", "redis: {}\nlog:\n"]
+    )
+    func emptyFileGivesDefaults(yaml: String) throws {
+        #expect(try load(yaml) == FlowrunConfiguration())
+    }
+
+    @Test("a pipeline section that is present is enabled unless it says enabled: false")
+    func presentPipelineIsEnabled() throws {
+        let present = try load("pipelines:\n  durable-write:\n  live-broadcast: {}\n")
+        #expect(present.enabledPipelines == ["durable-write", "live-broadcast"])
+        var expected = FlowrunConfiguration()
+        expected.pipelines.durableWrite.enabled = true
+        expected.pipelines.liveBroadcast.enabled = true
+        #expect(present == expected)
+
+        let off = try load("pipelines:\n  durable-write:\n    enabled: false\n  live-broadcast:\n    enabled: true\n")
+        #expect(off.enabledPipelines == ["live-broadcast"])
+    }
+
+    @Test("enabledPipelines lists durable-write before live-broadcast whatever the file's order")
+    func enabledPipelinesHaveAFixedOrder() throws {
+        let configuration = try load("pipelines:\n  live-broadcast: {}\n  durable-write: {}\n")
+        #expect(configuration.enabledPipelines == ["durable-write", "live-broadcast"])
+    }
+
+    @Test("start positions name the id XGROUP CREATE takes")
+    func startPositionRedisIDs() {
+        typealias StartPosition = FlowrunConfiguration.Pipelines.DurableWrite.StartPosition
+        #expect(StartPosition.beginning.redisID == "0")
+        #expect(StartPosition.end.redisID == "$")
+        #expect(StartPosition.id(milliseconds: 1_714_667_812_123, sequence: 7).redisID == "1714667812123-7")
+    }
+
+    @Test("the example pipelines.yaml loads with an empty environment and gives the documented defaults")
+    func exampleFileLoads() throws {
+        let path = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipelines.yaml").path
+        let configuration = try ConfigurationLoader.load(path: path, environment: [:])
+        var expected = FlowrunConfiguration()
+        expected.pipelines.durableWrite.enabled = true
+        #expect(configuration == expected)
+        #expect(configuration.enabledPipelines == ["durable-write"])
+    }
+
+    @Test("the example pipelines.yaml takes per-instance values from the environment")
+    func exampleFileReadsTheEnvironment() throws {
+        let path = URL(fileURLWithPath: #filePath)
+            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("pipelines.yaml").path
+        let environment = [
+            "INSTANCE_ID": "processor-7",
+            "REDIS_URL": "redis://redis.internal:6379",
+            "POSTGRES_URL": "postgres://writer:secret@db.internal/telemetry",
+            "HTTP_PORT": "9191",
+            "LIVE_PORT": "0",
+            "CMS_URL": "https://cms.example.com",
+        ]
+        let configuration = try ConfigurationLoader.load(path: path, environment: environment)
+        #expect(configuration.instance == "processor-7")
+        #expect(configuration.redis.url == URL(string: "redis://redis.internal:6379"))
+        #expect(configuration.postgres.url == URL(string: "postgres://writer:secret@db.internal/telemetry"))
+        #expect(configuration.http.port == 9191)
+        #expect(configuration.pipelines.liveBroadcast.port == 0)
+        #expect(configuration.pipelines.liveBroadcast.cmsURL == URL(string: "https://cms.example.com"))
+    }
+}
