@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Pipelines", targets: ["Pipelines"]),
         .executable(name: "flowrun", targets: ["flowrun"]),
         .executable(name: "flow-benchmark", targets: ["FlowBenchmark"]),
+        .executable(name: "durable-write-benchmark", targets: ["DurableWriteBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
@@ -89,6 +90,11 @@ let package = Package(
             name: "FlowBenchmark",
             dependencies: ["Flow"],
             path: "Benchmarks/FlowBenchmark"
+        ),
+        .executableTarget(
+            name: "DurableWriteBenchmark",
+            dependencies: ["Stages", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/DurableWriteBenchmark"
         ),
         .testTarget(
             name: "StagesTests",

@@ -159,9 +159,13 @@ public struct DurableWrite: Service {
             .named("write-positions")
             .concurrency(.unordered(settings.writers))
             .onError(.retry(forever))
+            // Channels count items, and here an item is a whole batch: a few batches per writer keep the
+            // backlog in Redis, not in memory, when PostgreSQL is slower than the stream.
+            .buffer(.watermark(low: settings.writers, high: 2 * settings.writers, maxChunk: settings.writers))
             Sink { (ids: [String]) async throws in try await acknowledger.acknowledge(ids) }
                 .named("acknowledge")
                 .onError(.retry(forever))
+                .buffer(.watermark(low: settings.writers, high: 2 * settings.writers, maxChunk: settings.writers))
         }
     }
 }

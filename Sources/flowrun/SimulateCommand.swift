@@ -7,7 +7,8 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Append moving trackers' positions to the telemetry stream.",
         discussion: """
-            Each device drives around Vilnius and reports one position per second of simulated time, as the
+            Each device drives around Vilnius and reports one position per second of simulated time, starting
+            now, as the
             ingestion service would append it (CONTRACT §1). Entries go out at --rate per second until
             --duration or --count is reached, or until Ctrl-C. A progress line is printed every second.
 
@@ -79,6 +80,8 @@ struct SimulateCommand: AsyncParsableCommand {
         options.duplicates = self.duplicates
         options.outOfOrder = self.outOfOrder
         options.malformed = self.malformed
+        // Positions start now, so that every run sends new positions (the same seed gives the same tracks).
+        options.start = Int64(Date().timeIntervalSince1970 * 1000) * 1000
         let appender = StreamAppender(redis: redis, stream: self.stream)
         let duration: Duration? = self.duration.map { .milliseconds(Int64($0 * 1000)) }
         var progress: (@Sendable (String) -> Void)?

@@ -37,11 +37,7 @@ extension Integration {
             restarted = true
             let all = first + second
             let unique = distinctPositions(all)
-            try await world.eventually("everything is stored and acknowledged after the restart") {
-                let rows = try await world.rowCount()
-                let pending = try await world.pendingCount()
-                return rows == unique && pending == 0
-            }
+            try await world.waitUntilStoredAndAcknowledged(rows: unique)
             try await running.stop()
             #expect(try await world.rowCount() == unique)
         }
@@ -70,11 +66,7 @@ extension Integration {
                 await admin.close()
             }
             let unique = distinctPositions(all)
-            try await world.eventually("everything is stored and acknowledged") {
-                let rows = try await world.rowCount()
-                let pending = try await world.pendingCount()
-                return rows == unique && pending == 0
-            }
+            try await world.waitUntilStoredAndAcknowledged(rows: unique)
             try await running.stop()
         }
 
@@ -92,11 +84,7 @@ extension Integration {
                 all += try await world.appendSimulated(options, count: 400)
             }
             let unique = distinctPositions(all)
-            try await world.eventually("everything is stored and acknowledged") {
-                let rows = try await world.rowCount()
-                let pending = try await world.pendingCount()
-                return rows == unique && pending == 0
-            }
+            try await world.waitUntilStoredAndAcknowledged(rows: unique)
             try await one.stop()
             try await two.stop()
             let byOne = one.service.stats.inserted + one.service.stats.duplicates
@@ -124,11 +112,8 @@ extension Integration {
             ])
             #expect(try await world.pendingCount() == 300)
             let running = try RunningDurableWrite(world.configuration(instance: "alive"))
-            try await world.eventually("the ghost's entries are claimed, stored and acknowledged") {
-                let rows = try await world.rowCount()
-                let pending = try await world.pendingCount()
-                return rows == distinctPositions(entries) && pending == 0
-            }
+            // Only a claim can get them: they were all delivered to "ghost", none is new.
+            try await world.waitUntilStoredAndAcknowledged(rows: distinctPositions(entries))
             try await running.stop()
         }
 

@@ -149,6 +149,15 @@ final class TestWorld: Sendable {
         }
     }
 
+    /// Waits until `positions` holds exactly `rows` rows and nothing is pending in the group.
+    func waitUntilStoredAndAcknowledged(rows expected: Int) async throws {
+        try await self.eventually("\(expected) rows stored and every entry acknowledged") {
+            let rows = try await self.rowCount()
+            let pending = try await self.pendingCount()
+            return rows == expected && pending == 0
+        }
+    }
+
     /// Polls `condition` until it holds, failing after `limit` (a liveness guard, not a timing assertion).
     /// A probe that throws (a server being restarted) counts as "not yet".
     func eventually(

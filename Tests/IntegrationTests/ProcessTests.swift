@@ -26,11 +26,7 @@ extension Integration {
             all += try await world.appendSimulated(options, count: 2_000)
             let second = try FlowrunProcess(configuration: config)
             let unique = distinctPositions(all)
-            try await world.eventually("everything is stored and acknowledged after the restart") {
-                let rows = try await world.rowCount()
-                let pending = try await world.pendingCount()
-                return rows == unique && pending == 0
-            }
+            try await world.waitUntilStoredAndAcknowledged(rows: unique)
             second.kill(SIGTERM)
             let status = await second.waitForExit()
             #expect(status == 0, "SIGTERM drains and exits 0; output:\n\(second.output)")

@@ -20,7 +20,7 @@ public actor PostgresConnection {
     public nonisolated let endpoint: String
     private let url: String
     private let executor: ThreadExecutor
-    private var connection: OpaquePointer?
+    private nonisolated(unsafe) var connection: OpaquePointer?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
 
@@ -35,7 +35,8 @@ public actor PostgresConnection {
         self.executor = ThreadExecutor(name: "flowrun-\(name)")
     }
 
-    isolated deinit {
+    deinit {
+        // `connection` is the actor's state; nothing else can reach it while the actor is deinitialised.
         if let connection = self.connection { PQfinish(connection) }
         self.executor.shutdown()
     }

@@ -29,7 +29,7 @@ public actor RedisConnection {
     private let database: Int?
     private let configuration: Configuration
     private let executor: ThreadExecutor
-    private var context: UnsafeMutablePointer<redisContext>?
+    private nonisolated(unsafe) var context: UnsafeMutablePointer<redisContext>?
     private var currentTimeout: Duration?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
@@ -61,7 +61,8 @@ public actor RedisConnection {
         self.executor = ThreadExecutor(name: "flowrun-\(name)")
     }
 
-    isolated deinit {
+    deinit {
+        // `context` is the actor's state; nothing else can reach it while the actor is deinitialised.
         if let context = self.context { redisFree(context) }
         self.executor.shutdown()
     }

@@ -1,0 +1,233 @@
+// durable-write-benchmark: flowrun draining a pre-loaded stream into PostgreSQL, beside PostgreSQL's own
+// COPY of the same rows into an empty table, measured in the same run.
+//
+//   scripts/benchmark.sh [--entries N]       (starts the local servers, builds release, runs this)
+import Foundation
+import Logging
+import Stages
+
+struct BenchmarkFailure: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
+
+func seconds(_ duration: Duration) -> Double {
+    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+}
+
+func grouped(_ value: Double) -> String {
+    let formatter = NumberFormatter()
+    formatter.numberStyle = .decimal
+    formatter.maximumFractionDigits = 0
+    return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
+}
+
+/// One COPY text-format field.
+func copyField(_ text: String?) -> String {
+    guard let text else { return "\\N" }
+    var escaped = ""
+    for character in text {
+        switch character {
+        case "\\": escaped += "\\\\"
+        case "\t": escaped += "\\t"
+        case "\n": escaped += "\\n"
+        case "\r": escaped += "\\r"
+        default: escaped.append(character)
+        }
+    }
+    return escaped
+}
+
+func runBenchmark() async throws {
+    var entryCount = 200_000
+    var writers = 2
+    var batch = 500
+    var arguments = Array(CommandLine.arguments.dropFirst())
+    while let flag = arguments.first {
+        arguments.removeFirst()
+        switch flag {
+        case "--entries":
+            guard let value = arguments.first.flatMap(Int.init), value > 0 else {
+                throw BenchmarkFailure("--entries needs a number")
+            }
+            entryCount = value
+            arguments.removeFirst()
+        case "--writers":
+            writers = arguments.first.flatMap(Int.init) ?? writers
+            arguments.removeFirst()
+        case "--batch":
+            batch = arguments.first.flatMap(Int.init) ?? batch
+            arguments.removeFirst()
+        case "-h", "--help":
+            print(
+                "USAGE: durable-write-benchmark [--entries N] [--writers W] [--batch B]   (REDIS_URL and POSTGRES_URL from the environment)"
+            )
+            return
+        default:
+            throw BenchmarkFailure("unknown option \(flag)")
+        }
+    }
+    let environment = ProcessInfo.processInfo.environment
+    guard let redisURL = environment["REDIS_URL"], let postgresURL = environment["POSTGRES_URL"],
+        let flowrun = environment["FLOWRUN_BINARY"], let migrations = environment["FLOWRUN_MIGRATIONS"]
+    else {
+        throw BenchmarkFailure(
+            "needs REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS (run scripts/benchmark.sh)"
+        )
+    }
+
+    // A database and a stream of this run's own.
+    let suffix = "\(getpid())"
+    let database = "flowrun_bench_\(suffix)"
+    let stream = "bench:\(suffix)"
+    let admin = PostgresConnection(url: postgresURL, name: "bench-admin")
+    try await admin.execute("DROP DATABASE IF EXISTS \(database)")
+    try await admin.execute("CREATE DATABASE \(database)")
+    var components = URLComponents(string: postgresURL)!
+    components.path = "/\(database)"
+    let databaseURL = components.string!
+    let postgres = PostgresConnection(url: databaseURL, name: "bench")
+    _ = try await Migrator(directory: migrations, connection: postgres, logger: Logger(label: "bench")).run()
+    try await postgres.execute("CREATE TABLE positions_copy (LIKE positions INCLUDING ALL)")
+
+    // The entries: 2% duplicates, 1% of positions followed by an offline burst (out of order).
+    var options = TrackSimulator.Options()
+    options.devices = 500
+    options.duplicates = 0.02
+    options.outOfOrder = 0.01
+    var simulator = TrackSimulator(options: options)
+    var entries: [TrackSimulator.Entry] = []
+    while entries.count < entryCount { entries += simulator.nextTick() }
+    entries = Array(entries.prefix(entryCount))
+    let redis = try RedisConnection(url: redisURL, name: "bench")
+    try await redis.send(["DEL", RedisArgument(stream)])
+    let appender = StreamAppender(redis: redis, stream: stream)
+    var start = 0
+    while start < entries.count {
+        try await appender.append(Array(entries[start..<min(start + 1000, entries.count)]))
+        start += 1000
+    }
+
+    // The same rows, decoded and deduplicated by identity, as COPY text.
+    var seen: Set<String> = []
+    var copyText = ""
+    for entry in entries {
+        let streamEntry = StreamEntry(
+            id: "0-0",
+            fields: [
+                .init(name: "device_id", value: Array(entry.deviceID.utf8)),
+                .init(name: "payload", value: Array(entry.payload.utf8)),
+            ]
+        )
+        guard case .success(let p) = PositionDecoder.decode(streamEntry),
+            seen.insert("\(p.deviceID)|\(p.timestamp)").inserted
+        else { continue }
+        let fields: [String?] = [
+            p.deviceID, Timestamp.format(p.timestamp, precision: .microseconds), p.latitude.description,
+            p.longitude.description,
+            p.altitude?.description, p.angle?.description, p.speed?.description, p.satellites.map(String.init),
+            p.priority.map(String.init), p.attributesJSON,
+        ]
+        copyText += fields.map(copyField).joined(separator: "\t") + "\n"
+    }
+    let rows = seen.count
+    print(
+        "durable-write-benchmark: \(grouped(Double(entries.count))) entries (\(grouped(Double(entries.count - rows))) duplicates), \(grouped(Double(rows))) distinct positions"
+    )
+
+    // PostgreSQL's own COPY of the same rows into an empty table.
+    let copyStart = ContinuousClock.now
+    let copied = try await postgres.copyIn(
+        "COPY positions_copy (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes) FROM STDIN",
+        data: Array(copyText.utf8)
+    )
+    let copySeconds = seconds(copyStart.duration(to: .now))
+    guard copied == rows else { throw BenchmarkFailure("COPY stored \(copied) rows, expected \(rows)") }
+
+    // flowrun, the real binary, draining the stream.
+    let config = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-bench-\(suffix).yaml").path
+    try """
+    instance: bench-1
+    redis:
+      url: \(redisURL)
+    postgres:
+      url: \(databaseURL)
+    log:
+      level: warning
+    pipelines:
+      durable-write:
+        stream: \(stream)
+        group: bench
+        writers: \(writers)
+        read_count: \(batch)
+        batch:
+          max: \(batch)
+    """.write(toFile: config, atomically: true, encoding: .utf8)
+    let child = Process()
+    child.executableURL = URL(fileURLWithPath: flowrun)
+    child.arguments = ["run", config, "--migrations", migrations, "--progress", "0"]
+    let runStart = ContinuousClock.now
+    try child.run()
+    var firstRow: ContinuousClock.Instant?
+    var stored = 0
+    var peakKiB = 0
+    while true {
+        stored = Int(try await postgres.query("SELECT count(*) FROM positions").rows[0][0] ?? "0") ?? 0
+        if stored > 0 && firstRow == nil { firstRow = .now }
+        if let status = try? String(contentsOfFile: "/proc/\(child.processIdentifier)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+            let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        {
+            peakKiB = max(peakKiB, kib)
+        }
+        if stored >= rows {
+            let pending =
+                try await redis.send(["XPENDING", RedisArgument(stream), "bench"]).array?.first?.integer ?? -1
+            if pending == 0 { break }
+        }
+        if runStart.duration(to: .now) > .seconds(600) {
+            throw BenchmarkFailure("flowrun did not finish within 10 minutes")
+        }
+        try await Task.sleep(for: .milliseconds(20))
+    }
+    let done = ContinuousClock.now
+    child.terminate()
+    let totalSeconds = seconds(runStart.duration(to: done))
+    let steadySeconds = seconds(firstRow!.duration(to: done))
+    guard stored == rows else { throw BenchmarkFailure("flowrun stored \(stored) rows, expected \(rows)") }
+
+    let copyRate = Double(rows) / copySeconds
+    let steadyRate = Double(rows) / steadySeconds
+    print(
+        "PostgreSQL COPY into an empty table     \(grouped(copyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", copySeconds)) s)"
+    )
+    print(
+        "flowrun durable-write, steady state     \(grouped(steadyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", steadySeconds)) s from the first row stored)"
+    )
+    print(
+        "flowrun durable-write, process start on \(grouped(Double(rows) / totalSeconds).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", totalSeconds)) s)"
+    )
+    print(
+        String(
+            format: "ratio flowrun / COPY: %.2f× (steady state), %.2f× (from process start)",
+            steadyRate / copyRate,
+            (Double(rows) / totalSeconds) / copyRate
+        )
+    )
+    print("flowrun peak RSS: \(String(format: "%.1f", Double(peakKiB) / 1024)) MB (VmHWM)")
+
+    try await admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+    try await redis.send(["DEL", RedisArgument(stream)])
+}
+
+@main
+enum DurableWriteBenchmark {
+    static func main() async {
+        do {
+            try await runBenchmark()
+        } catch {
+            FileHandle.standardError.write(Data("durable-write-benchmark: \(error)\n".utf8))
+            exit(1)
+        }
+    }
+}
