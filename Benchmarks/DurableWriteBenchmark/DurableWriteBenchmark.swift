@@ -112,14 +112,7 @@ func runBenchmark() async throws {
     var seen: Set<String> = []
     var copyText = ""
     for entry in entries {
-        let streamEntry = StreamEntry(
-            id: "0-0",
-            fields: [
-                .init(name: "device_id", value: Array(entry.deviceID.utf8)),
-                .init(name: "payload", value: Array(entry.payload.utf8)),
-            ]
-        )
-        guard case .success(let p) = PositionDecoder.decode(streamEntry),
+        guard case .success(let p) = PositionDecoder.decode(entry.streamEntry()),
             seen.insert("\(p.deviceID)|\(p.timestamp)").inserted
         else { continue }
         let fields: [String?] = [

@@ -218,14 +218,7 @@ final class RunningDurableWrite: Sendable {
 func distinctPositions(_ entries: [TrackSimulator.Entry]) -> Int {
     var keys: Set<String> = []
     for entry in entries {
-        let streamEntry = StreamEntry(
-            id: "0-0",
-            fields: [
-                .init(name: "device_id", value: Array(entry.deviceID.utf8)),
-                .init(name: "payload", value: Array(entry.payload.utf8)),
-            ]
-        )
-        if case .success(let position) = PositionDecoder.decode(streamEntry) {
+        if case .success(let position) = PositionDecoder.decode(entry.streamEntry()) {
             keys.insert("\(position.deviceID)|\(position.timestamp)")
         }
     }

@@ -209,3 +209,17 @@ extension Duration {
         return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
     }
 }
+
+extension TrackSimulator.Entry {
+    /// The entry as a stream entry with these fields would be read back (id and deliveries are given).
+    public func streamEntry(id: String = "0-0", deliveries: Int = 1) -> StreamEntry {
+        StreamEntry(
+            id: id,
+            fields: [
+                .init(name: "device_id", value: Array(self.deviceID.utf8)),
+                .init(name: "payload", value: Array(self.payload.utf8)),
+            ],
+            deliveries: deliveries
+        )
+    }
+}
