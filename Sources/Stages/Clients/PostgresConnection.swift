@@ -20,6 +20,8 @@ public actor PostgresConnection {
     public nonisolated let endpoint: String
     private let url: String
     private let executor: ThreadExecutor
+    /// The C handle. `nonisolated(unsafe)` only so that `deinit` may free it: every other access is from this
+    /// actor's methods, which all run on its one thread.
     private nonisolated(unsafe) var connection: OpaquePointer?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }

@@ -29,6 +29,8 @@ public actor RedisConnection {
     private let database: Int?
     private let configuration: Configuration
     private let executor: ThreadExecutor
+    /// The C handle. `nonisolated(unsafe)` only so that `deinit` may free it: every other access is from this
+    /// actor's methods, which all run on its one thread.
     private nonisolated(unsafe) var context: UnsafeMutablePointer<redisContext>?
     private var currentTimeout: Duration?
 
