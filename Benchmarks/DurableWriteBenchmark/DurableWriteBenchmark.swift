@@ -11,10 +11,6 @@ struct BenchmarkFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
-func seconds(_ duration: Duration) -> Double {
-    Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-}
-
 func grouped(_ value: Double) -> String {
     let formatter = NumberFormatter()
     formatter.numberStyle = .decimal
@@ -134,7 +130,7 @@ func runBenchmark() async throws {
         "COPY positions_copy (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes) FROM STDIN",
         data: Array(copyText.utf8)
     )
-    let copySeconds = seconds(copyStart.duration(to: .now))
+    let copySeconds = copyStart.duration(to: .now) / .seconds(1)
     guard copied == rows else { throw BenchmarkFailure("COPY stored \(copied) rows, expected \(rows)") }
 
     // flowrun, the real binary, draining the stream.
@@ -185,8 +181,8 @@ func runBenchmark() async throws {
     }
     let done = ContinuousClock.now
     child.terminate()
-    let totalSeconds = seconds(runStart.duration(to: done))
-    let steadySeconds = seconds(firstRow!.duration(to: done))
+    let totalSeconds = runStart.duration(to: done) / .seconds(1)
+    let steadySeconds = firstRow!.duration(to: done) / .seconds(1)
     guard stored == rows else { throw BenchmarkFailure("flowrun stored \(stored) rows, expected \(rows)") }
 
     let copyRate = Double(rows) / copySeconds

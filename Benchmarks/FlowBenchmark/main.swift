@@ -49,7 +49,7 @@ func timed(_ body: () async throws -> (count: Int, sum: Int)) async rethrows -> 
     let start = ContinuousClock.now
     let (count, sum) = try await body()
     let elapsed = start.duration(to: .now)
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed / .seconds(1)
     return Measurement(items: count, seconds: seconds, peakRSSKiB: peakRSSKiB(), checksum: sum)
 }
 

@@ -1,6 +1,7 @@
 import CoreMetrics
 import Flow
 import Logging
+import Metrics
 import ServiceLifecycle
 import Stages
 import Synchronization
@@ -219,8 +220,7 @@ struct DurableWriteMetrics: Sendable {
         self.stats.record(outcome)
         self.inserted.increment(by: outcome.inserted)
         self.duplicates.increment(by: outcome.duplicates)
-        let (whole, fraction) = seconds.components
-        self.batchSeconds.recordNanoseconds(whole * 1_000_000_000 + fraction / 1_000_000_000)
+        self.batchSeconds.record(duration: seconds)
     }
 }
 

@@ -23,9 +23,7 @@ struct ProgressReporter: Service {
         while true {
             try await Task.sleep(for: self.every)
             let now = ContinuousClock.now
-            let seconds =
-                Double(last.duration(to: now).components.seconds)
-                + Double(last.duration(to: now).components.attoseconds) / 1e18
+            let seconds = last.duration(to: now) / .seconds(1)
             last = now
             for (index, source) in self.sources.enumerated() {
                 switch source {

@@ -1,4 +1,5 @@
 import DequeModule
+import Metrics
 
 /// Runs a per-item stage with up to `limit` items in flight (``Concurrency``).
 ///
@@ -75,7 +76,7 @@ struct ConcurrentItemRunner<Input: Sendable, Output: Sendable> {
                     } catch {
                         result = .failure(error)
                     }
-                    timer.recordNanoseconds(began.duration(to: .now).nanoseconds)
+                    timer.record(duration: began.duration(to: .now))
                     events.post(.done(sequence: pending.sequence, key: pending.key, result))
                 }
             }

@@ -188,8 +188,7 @@ public actor RedisConnection {
 }
 
 private func timeval(_ duration: Duration) -> Glibc.timeval {
-    let (seconds, attoseconds) = duration.components
-    return Glibc.timeval(tv_sec: Int(seconds), tv_usec: Int(attoseconds / 1_000_000_000_000))
+    Glibc.timeval(tv_sec: Int(duration.components.seconds), tv_usec: Int(duration.microseconds % 1_000_000))
 }
 
 /// Calls `body` with C `argc`/`argv`/`argvlen` for `arguments`, valid only during the call.

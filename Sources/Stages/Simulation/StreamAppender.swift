@@ -62,11 +62,11 @@ public struct StreamAppender: Sendable {
             }
             if let progress, lastProgress.duration(to: .now) >= .seconds(1) {
                 lastProgress = .now
-                report.seconds = Self.seconds(start.duration(to: .now))
+                report.seconds = start.duration(to: .now) / .seconds(1)
                 progress("simulate: \(report)")
             }
         }
-        report.seconds = Self.seconds(start.duration(to: .now))
+        report.seconds = start.duration(to: .now) / .seconds(1)
         return report
     }
 
@@ -83,9 +83,5 @@ public struct StreamAppender: Sendable {
                 throw RedisError(kind: .server, endpoint: self.redis.endpoint, command: "XADD", message: message)
             }
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 }

@@ -203,13 +203,6 @@ struct SplitMix: RandomNumberGenerator, Sendable {
     }
 }
 
-extension Duration {
-    var microseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        return seconds * 1_000_000 + attoseconds / 1_000_000_000_000
-    }
-}
-
 extension TrackSimulator.Entry {
     /// The entry as a stream entry with these fields would be read back (id and deliveries are given).
     public func streamEntry(id: String = "0-0", deliveries: Int = 1) -> StreamEntry {

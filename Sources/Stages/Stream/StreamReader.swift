@@ -190,12 +190,3 @@ enum StreamID {
         return parts(a) < parts(b)
     }
 }
-
-extension Duration {
-    /// Whole milliseconds, at least 1 for a positive duration.
-    var milliseconds: Int64 {
-        let (seconds, attoseconds) = self.components
-        let ms = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-        return self > .zero ? max(ms, 1) : ms
-    }
-}
