@@ -42,8 +42,9 @@ struct StreamReader {
         self.groupReady = true
     }
 
-    /// The next page of this consumer's own pending entries, or `nil` when there are none left.
-    mutating func readPending() async throws(RedisError) -> [StreamEntry]? {
+    /// The next page of this consumer's own pending entries — except the ones still in flight in this
+    /// instance — or `nil` when there are none left.
+    mutating func readPending(skipping inFlight: InFlightEntries) async throws(RedisError) -> [StreamEntry]? {
         guard let cursor = self.pendingCursor else { return nil }
         let reply = try await self.redis.send([
             "XREADGROUP", "GROUP", RedisArgument(self.settings.group), RedisArgument(self.settings.consumer),
@@ -57,7 +58,7 @@ struct StreamReader {
         }
         self.pendingCursor = last
         if !deleted.isEmpty { try await self.acknowledgeDeleted(deleted) }
-        return try await self.withDeliveryCounts(entries)
+        return try await self.withDeliveryCounts(entries.filter { !inFlight.contains($0.id) })
     }
 
     /// Entries idle longer than `claimIdle` in the group's pending list, now this consumer's — except the

@@ -70,8 +70,8 @@ public struct StreamSource: Stage {
         while !context.isStopping {
             do {
                 try await reader.ensureGroup()
-                if let entries = try await reader.readPending() {
-                    try await send(entries.filter { !inFlight.contains($0.id) })
+                if let entries = try await reader.readPending(skipping: inFlight) {
+                    try await send(entries)
                 } else if lastClaim.map({ $0.duration(to: .now) >= self.settings.claimIdle / 2 }) ?? true {
                     lastClaim = .now
                     try await send(try await reader.claimIdle(skipping: inFlight))
