@@ -8,102 +8,104 @@ import Testing
 extension Integration {
     @Suite struct DurableWriteTests {
         @Test func contractExample_isStoredAsTheContractSays() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            let running = try RunningDurableWrite(world.configuration())
-            try await world.append([("356307042441013", contractExample)])
-            try await world.eventually("the row is stored and acknowledged") {
-                let rows = try await world.rowCount()
-                let pending = try await world.pendingCount()
-                return rows == 1 && pending == 0
+            try await TestWorld.run { world in
+                let running = try RunningDurableWrite(world.configuration())
+                try await world.append([("356307042441013", contractExample)])
+                try await world.eventually("the row is stored and acknowledged") {
+                    let rows = try await world.rowCount()
+                    let pending = try await world.pendingCount()
+                    return rows == 1 && pending == 0
+                }
+                try await running.stop()
+                let row = try await world.postgres.query(
+                    """
+                    SELECT device_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), latitude, longitude,
+                           altitude, angle, speed, satellites, priority,
+                           attributes = '{"16":"18446744073709551615","66":12870,"239":1,"385":"AQIDBA=="}'::jsonb,
+                           attributes::text, faulty, received_at > now() - interval '5 minutes'
+                    FROM positions
+                    """
+                ).rows[0]
+                #expect(
+                    row == [
+                        "356307042441013", "2026-05-02T16:36:52.123000", "54.687157", "25.279652", "112", "270", "43",
+                        "11",
+                        "0",
+                        "t", #"{"16": "18446744073709551615", "66": 12870, "239": 1, "385": "AQIDBA=="}"#, "f", "t",
+                    ]
+                )
+                #expect(running.service.stats.inserted == 1)
             }
-            try await running.stop()
-            let row = try await world.postgres.query(
-                """
-                SELECT device_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US'), latitude, longitude,
-                       altitude, angle, speed, satellites, priority,
-                       attributes = '{"16":"18446744073709551615","66":12870,"239":1,"385":"AQIDBA=="}'::jsonb,
-                       attributes::text, faulty, received_at > now() - interval '5 minutes'
-                FROM positions
-                """
-            ).rows[0]
-            #expect(
-                row == [
-                    "356307042441013", "2026-05-02T16:36:52.123000", "54.687157", "25.279652", "112", "270", "43", "11",
-                    "0",
-                    "t", #"{"16": "18446744073709551615", "66": 12870, "239": 1, "385": "AQIDBA=="}"#, "f", "t",
-                ]
-            )
-            #expect(running.service.stats.inserted == 1)
         }
 
         @Test func duplicatesAndOutOfOrder_everyPositionStoredOnce_countsExact() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            var options = TrackSimulator.Options()
-            options.devices = 20
-            options.duplicates = 0.05
-            options.outOfOrder = 0.05
-            options.seed = 7
-            let entries = try await world.appendSimulated(options, count: 3_000)
-            let unique = distinctPositions(entries)
-            #expect(entries.contains { $0.kind == .late }, "the simulator must produce out-of-order entries")
-            #expect(entries.contains { $0.kind == .duplicate }, "the simulator must produce duplicates")
-            let running = try RunningDurableWrite(world.configuration())
-            try await world.eventually("every entry is acknowledged") {
-                let pending = try await world.pendingCount()
-                return pending == 0
-                    && running.service.stats.inserted + running.service.stats.duplicates == entries.count
+            try await TestWorld.run { world in
+                var options = TrackSimulator.Options()
+                options.devices = 20
+                options.duplicates = 0.05
+                options.outOfOrder = 0.05
+                options.seed = 7
+                let entries = try await world.appendSimulated(options, count: 3_000)
+                let unique = distinctPositions(entries)
+                #expect(entries.contains { $0.kind == .late }, "the simulator must produce out-of-order entries")
+                #expect(entries.contains { $0.kind == .duplicate }, "the simulator must produce duplicates")
+                let running = try RunningDurableWrite(world.configuration())
+                try await world.eventually("every entry is acknowledged") {
+                    let pending = try await world.pendingCount()
+                    return pending == 0
+                        && running.service.stats.inserted + running.service.stats.duplicates == entries.count
+                }
+                try await running.stop()
+                #expect(try await world.rowCount() == unique)
+                #expect(running.service.stats.inserted == unique)
+                #expect(running.service.stats.duplicates == entries.count - unique)
+                let distinct = try await world.postgres.query("SELECT count(DISTINCT (device_id, ts)) FROM positions")
+                    .rows[
+                        0
+                    ][0]
+                #expect(distinct == String(unique))
             }
-            try await running.stop()
-            #expect(try await world.rowCount() == unique)
-            #expect(running.service.stats.inserted == unique)
-            #expect(running.service.stats.duplicates == entries.count - unique)
-            let distinct = try await world.postgres.query("SELECT count(DISTINCT (device_id, ts)) FROM positions").rows[
-                0
-            ][0]
-            #expect(distinct == String(unique))
         }
 
         @Test func malformedEntries_goToTheDeadLetterStreamAfterMaxDeliveries_withTheirReason() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            let device = "356307042441013"
-            let malformed: [(name: String, payload: String, code: String)] = [
-                ("not JSON", "{\"device_id\":", "not_json"),
-                ("latitude out of range", payload(device, latitude: "91.5"), "out_of_range"),
-                ("impossible date", payload(device, timestamp: "2026-02-30T10:00:00Z"), "invalid_timestamp"),
-                ("device mismatch", payload("999", latitude: "54.1"), "device_id_mismatch"),
-                ("unknown tag", payload(device, attributes: #"{"7":{"$date":"x"}}"#), "unknown_tag"),
-                (
-                    "missing longitude",
-                    #"{"device_id":"\#(device)","timestamp":"2026-05-02T16:36:52Z","latitude":54.1}"#,
-                    "missing_field"
-                ),
-            ]
-            let ids = try await world.append(malformed.map { (device, $0.payload) } + [(device, contractExample)])
-            var configuration = world.configuration()
-            configuration.pipelines.durableWrite.maxDeliveries = 3
-            let running = try RunningDurableWrite(configuration)
-            try await world.eventually("every malformed entry is dead-lettered") {
-                let dead = try await world.deadLetters().count
-                let pending = try await world.pendingCount()
-                return dead == malformed.count && pending == 0
+            try await TestWorld.run { world in
+                let device = "356307042441013"
+                let malformed: [(name: String, payload: String, code: String)] = [
+                    ("not JSON", "{\"device_id\":", "not_json"),
+                    ("latitude out of range", payload(device, latitude: "91.5"), "out_of_range"),
+                    ("impossible date", payload(device, timestamp: "2026-02-30T10:00:00Z"), "invalid_timestamp"),
+                    ("device mismatch", payload("999", latitude: "54.1"), "device_id_mismatch"),
+                    ("unknown tag", payload(device, attributes: #"{"7":{"$date":"x"}}"#), "unknown_tag"),
+                    (
+                        "missing longitude",
+                        #"{"device_id":"\#(device)","timestamp":"2026-05-02T16:36:52Z","latitude":54.1}"#,
+                        "missing_field"
+                    ),
+                ]
+                let ids = try await world.append(malformed.map { (device, $0.payload) } + [(device, contractExample)])
+                var configuration = world.configuration()
+                configuration.pipelines.durableWrite.maxDeliveries = 3
+                let running = try RunningDurableWrite(configuration)
+                try await world.eventually("every malformed entry is dead-lettered") {
+                    let dead = try await world.deadLetters().count
+                    let pending = try await world.pendingCount()
+                    return dead == malformed.count && pending == 0
+                }
+                try await running.stop()
+                let dead = try await world.deadLetters()
+                #expect(dead.map { $0["entry_id"] } == Array(ids.prefix(malformed.count)))
+                for (letter, expected) in zip(dead, malformed) {
+                    #expect(letter["deliveries"] == "3", "\(expected.name)")
+                    #expect(letter["field:payload"] == expected.payload, "\(expected.name)")
+                    #expect(letter["field:device_id"] == device, "\(expected.name)")
+                    #expect(
+                        letter["reason"]?.contains(letter["entry_id"]!) == true,
+                        "the reason names the entry: \(letter)"
+                    )
+                    #expect(letter["code"] == expected.code, "\(expected.name): \(letter["reason"] ?? "")")
+                }
+                #expect(try await world.rowCount() == 1, "the good entry is stored, the malformed ones never are")
             }
-            try await running.stop()
-            let dead = try await world.deadLetters()
-            #expect(dead.map { $0["entry_id"] } == Array(ids.prefix(malformed.count)))
-            for (letter, expected) in zip(dead, malformed) {
-                #expect(letter["deliveries"] == "3", "\(expected.name)")
-                #expect(letter["field:payload"] == expected.payload, "\(expected.name)")
-                #expect(letter["field:device_id"] == device, "\(expected.name)")
-                #expect(
-                    letter["reason"]?.contains(letter["entry_id"]!) == true,
-                    "the reason names the entry: \(letter)"
-                )
-                #expect(letter["code"] == expected.code, "\(expected.name): \(letter["reason"] ?? "")")
-            }
-            #expect(try await world.rowCount() == 1, "the good entry is stored, the malformed ones never are")
         }
     }
 }

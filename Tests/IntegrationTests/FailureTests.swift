@@ -10,111 +10,112 @@ extension Integration {
         /// PostgreSQL stops mid-run: writes fail and are retried, nothing unstored is acknowledged; once it is
         /// back, every position is stored exactly once, without restarting flowrun.
         @Test func postgresStoppedMidRun_nothingAckedUnstored_thenEverythingStoredOnce() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            var options = TrackSimulator.Options()
-            options.devices = 30
-            options.duplicates = 0.02
-            options.seed = 11
-            let running = try RunningDurableWrite(world.configuration())
-            let first = try await world.appendSimulated(options, count: 1_000)
-            try await world.eventually("the first entries are stored") { try await world.rowCount() > 0 }
-            try await Servers.services("stop-postgres")
-            var restarted = false
-            defer {
-                if !restarted { Task { try? await Servers.services("start-postgres") } }
+            try await TestWorld.run { world in
+                var options = TrackSimulator.Options()
+                options.devices = 30
+                options.duplicates = 0.02
+                options.seed = 11
+                let running = try RunningDurableWrite(world.configuration())
+                let first = try await world.appendSimulated(options, count: 1_000)
+                try await world.eventually("the first entries are stored") { try await world.rowCount() > 0 }
+                try await Servers.services("stop-postgres")
+                let second: [TrackSimulator.Entry]
+                do {
+                    options.seed = 12
+                    second = try await world.appendSimulated(options, count: 2_000)
+                    // While PostgreSQL is down: whatever is acknowledged was stored before it stopped.
+                    let stats = running.service.stats
+                    let storedBefore = stats.inserted + stats.duplicates
+                    try await Task.sleep(for: .seconds(1))  // let writes fail and retry
+                    let pending = try await world.pendingCount()
+                    let acknowledged = 3_000 - pending - (try await self.undelivered(world))
+                    #expect(acknowledged <= storedBefore, "acknowledged \(acknowledged), stored \(storedBefore)")
+                } catch {
+                    try? await Servers.services("start-postgres")  // the next tests need it
+                    throw error
+                }
+                try await Servers.services("start-postgres")
+                let all = first + second
+                let unique = distinctPositions(all)
+                try await world.waitUntilStoredAndAcknowledged(rows: unique)
+                try await running.stop()
+                #expect(try await world.rowCount() == unique)
             }
-            options.seed = 12
-            let second = try await world.appendSimulated(options, count: 2_000)
-            // While PostgreSQL is down: whatever is acknowledged was stored before it stopped.
-            let stats = running.service.stats
-            let storedBefore = stats.inserted + stats.duplicates
-            try await Task.sleep(for: .seconds(1))  // let writes fail and retry
-            let pending = try await world.pendingCount()
-            let acknowledged = 3_000 - pending - (try await self.undelivered(world))
-            #expect(acknowledged <= storedBefore, "acknowledged \(acknowledged), stored \(storedBefore)")
-            try await Servers.services("start-postgres")
-            restarted = true
-            let all = first + second
-            let unique = distinctPositions(all)
-            try await world.waitUntilStoredAndAcknowledged(rows: unique)
-            try await running.stop()
-            #expect(try await world.rowCount() == unique)
         }
 
         /// Redis connections killed mid-command and Redis paused: flowrun reconnects by itself, loses nothing.
         @Test func redisKilledAndPaused_reconnects_losesNothing() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            var options = TrackSimulator.Options()
-            options.devices = 25
-            options.seed = 21
-            let running = try RunningDurableWrite(world.configuration())
-            var all: [TrackSimulator.Entry] = []
-            for round in 0..<4 {
-                options.seed = 21 + UInt64(round)
-                all += try await world.appendSimulated(options, count: 500)
-                let admin = try RedisConnection(url: world.servers.redisURL, name: "test-admin")
-                if round % 2 == 0 {
-                    // flowrun's own connections (named flowrun-dw-…), whatever they are doing.
-                    let clients = try await admin.send(["CLIENT", "LIST"]).string ?? ""
-                    let killed = try await self.killClients(named: "flowrun-dw-", in: clients, using: admin)
-                    #expect(killed >= 2, "the reader and acknowledger connections should have been found")
-                } else {
-                    try await admin.send(["CLIENT", "PAUSE", "1500", "ALL"])
+            try await TestWorld.run { world in
+                var options = TrackSimulator.Options()
+                options.devices = 25
+                options.seed = 21
+                let running = try RunningDurableWrite(world.configuration())
+                var all: [TrackSimulator.Entry] = []
+                for round in 0..<4 {
+                    options.seed = 21 + UInt64(round)
+                    all += try await world.appendSimulated(options, count: 500)
+                    let admin = try RedisConnection(url: world.servers.redisURL, name: "test-admin")
+                    if round % 2 == 0 {
+                        // flowrun's own connections (named flowrun-dw-…), whatever they are doing.
+                        let clients = try await admin.send(["CLIENT", "LIST"]).string ?? ""
+                        let killed = try await self.killClients(named: "flowrun-dw-", in: clients, using: admin)
+                        #expect(killed >= 2, "the reader and acknowledger connections should have been found")
+                    } else {
+                        try await admin.send(["CLIENT", "PAUSE", "1500", "ALL"])
+                    }
+                    await admin.close()
                 }
-                await admin.close()
+                let unique = distinctPositions(all)
+                try await world.waitUntilStoredAndAcknowledged(rows: unique)
+                try await running.stop()
             }
-            let unique = distinctPositions(all)
-            try await world.waitUntilStoredAndAcknowledged(rows: unique)
-            try await running.stop()
         }
 
         @Test func twoInstancesInOneGroup_splitTheStream_andStoreEverythingOnce() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            let one = try RunningDurableWrite(world.configuration(instance: "node-1"))
-            let two = try RunningDurableWrite(world.configuration(instance: "node-2"))
-            var options = TrackSimulator.Options()
-            options.devices = 40
-            options.seed = 31
-            var all: [TrackSimulator.Entry] = []
-            for round in 0..<10 {
-                options.seed = 31 + UInt64(round)
-                all += try await world.appendSimulated(options, count: 400)
+            try await TestWorld.run { world in
+                let one = try RunningDurableWrite(world.configuration(instance: "node-1"))
+                let two = try RunningDurableWrite(world.configuration(instance: "node-2"))
+                var options = TrackSimulator.Options()
+                options.devices = 40
+                options.seed = 31
+                var all: [TrackSimulator.Entry] = []
+                for round in 0..<10 {
+                    options.seed = 31 + UInt64(round)
+                    all += try await world.appendSimulated(options, count: 400)
+                }
+                let unique = distinctPositions(all)
+                try await world.waitUntilStoredAndAcknowledged(rows: unique)
+                try await one.stop()
+                try await two.stop()
+                let byOne = one.service.stats.inserted + one.service.stats.duplicates
+                let byTwo = two.service.stats.inserted + two.service.stats.duplicates
+                #expect(byOne + byTwo == all.count, "each entry is handled by one instance")
+                #expect(byOne > 0 && byTwo > 0, "both instances take a share (\(byOne) / \(byTwo))")
+                #expect(one.service.stats.inserted + two.service.stats.inserted == unique)
             }
-            let unique = distinctPositions(all)
-            try await world.waitUntilStoredAndAcknowledged(rows: unique)
-            try await one.stop()
-            try await two.stop()
-            let byOne = one.service.stats.inserted + one.service.stats.duplicates
-            let byTwo = two.service.stats.inserted + two.service.stats.duplicates
-            #expect(byOne + byTwo == all.count, "each entry is handled by one instance")
-            #expect(byOne > 0 && byTwo > 0, "both instances take a share (\(byOne) / \(byTwo))")
-            #expect(one.service.stats.inserted + two.service.stats.inserted == unique)
         }
 
         /// A consumer that read entries and died leaves them pending; a live one claims them once idle.
         @Test func deadConsumersPendingEntries_areClaimedByALiveOne() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            var options = TrackSimulator.Options()
-            options.devices = 10
-            options.seed = 41
-            let entries = try await world.appendSimulated(options, count: 300)
-            // "ghost" reads everything and dies without acknowledging.
-            try await world.redis.send([
-                "XGROUP", "CREATE", RedisArgument(world.stream), RedisArgument(world.group), "0",
-            ])
-            try await world.redis.send([
-                "XREADGROUP", "GROUP", RedisArgument(world.group), "ghost", "COUNT", "1000", "STREAMS",
-                RedisArgument(world.stream), ">",
-            ])
-            #expect(try await world.pendingCount() == 300)
-            let running = try RunningDurableWrite(world.configuration(instance: "alive"))
-            // Only a claim can get them: they were all delivered to "ghost", none is new.
-            try await world.waitUntilStoredAndAcknowledged(rows: distinctPositions(entries))
-            try await running.stop()
+            try await TestWorld.run { world in
+                var options = TrackSimulator.Options()
+                options.devices = 10
+                options.seed = 41
+                let entries = try await world.appendSimulated(options, count: 300)
+                // "ghost" reads everything and dies without acknowledging.
+                try await world.redis.send([
+                    "XGROUP", "CREATE", RedisArgument(world.stream), RedisArgument(world.group), "0",
+                ])
+                try await world.redis.send([
+                    "XREADGROUP", "GROUP", RedisArgument(world.group), "ghost", "COUNT", "1000", "STREAMS",
+                    RedisArgument(world.stream), ">",
+                ])
+                #expect(try await world.pendingCount() == 300)
+                let running = try RunningDurableWrite(world.configuration(instance: "alive"))
+                // Only a claim can get them: they were all delivered to "ghost", none is new.
+                try await world.waitUntilStoredAndAcknowledged(rows: distinctPositions(entries))
+                try await running.stop()
+            }
         }
 
         private func killClients(

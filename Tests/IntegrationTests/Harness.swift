@@ -71,6 +71,18 @@ final class TestWorld: Sendable {
         _ = try await Migrator(directory: migrations, connection: self.postgres, logger: Logger(label: "test")).run()
     }
 
+    /// Runs `body` in a new world, then tears the world down, also when `body` throws.
+    static func run(_ body: (TestWorld) async throws -> Void) async throws {
+        let world = try await TestWorld()
+        do {
+            try await body(world)
+        } catch {
+            await world.tearDown()
+            throw error
+        }
+        await world.tearDown()
+    }
+
     /// Drops the database and the streams (best effort: a failed test still cleans up what it can).
     func tearDown() async {
         _ = try? await self.redis.send(["DEL", RedisArgument(self.stream), RedisArgument(self.stream + ":dead")])

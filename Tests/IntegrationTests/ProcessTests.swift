@@ -7,30 +7,33 @@ extension Integration {
     @Suite struct ProcessTests {
         /// SIGKILL mid-run loses nothing; the restarted instance finds its pending entries; SIGTERM exits 0.
         @Test func killedWithSIGKILL_andRestarted_storesEverythingExactlyOnce() async throws {
-            let world = try await TestWorld()
-            defer { Task { await world.tearDown() } }
-            let config = try self.writeConfiguration(for: world)
-            var options = TrackSimulator.Options()
-            options.devices = 50
-            options.duplicates = 0.02
-            options.outOfOrder = 0.02
-            options.seed = 51
-            var all = try await world.appendSimulated(options, count: 30_000)
-            let first = try FlowrunProcess(configuration: config)
-            try await world.eventually("flowrun stores some rows") { try await world.rowCount() > 500 }
-            first.kill(SIGKILL)
-            #expect(await first.waitForExit() == 128 + SIGKILL)
-            let rowsAtKill = try await world.rowCount()
-            #expect(rowsAtKill < distinctPositions(all), "the kill must come mid-run for this test to mean anything")
-            options.seed = 52
-            all += try await world.appendSimulated(options, count: 2_000)
-            let second = try FlowrunProcess(configuration: config)
-            let unique = distinctPositions(all)
-            try await world.waitUntilStoredAndAcknowledged(rows: unique)
-            second.kill(SIGTERM)
-            let status = await second.waitForExit()
-            #expect(status == 0, "SIGTERM drains and exits 0; output:\n\(second.output)")
-            #expect(try await world.rowCount() == unique)
+            try await TestWorld.run { world in
+                let config = try self.writeConfiguration(for: world)
+                var options = TrackSimulator.Options()
+                options.devices = 50
+                options.duplicates = 0.02
+                options.outOfOrder = 0.02
+                options.seed = 51
+                var all = try await world.appendSimulated(options, count: 30_000)
+                let first = try FlowrunProcess(configuration: config)
+                try await world.eventually("flowrun stores some rows") { try await world.rowCount() > 500 }
+                first.kill(SIGKILL)
+                #expect(await first.waitForExit() == 128 + SIGKILL)
+                let rowsAtKill = try await world.rowCount()
+                #expect(
+                    rowsAtKill < distinctPositions(all),
+                    "the kill must come mid-run for this test to mean anything"
+                )
+                options.seed = 52
+                all += try await world.appendSimulated(options, count: 2_000)
+                let second = try FlowrunProcess(configuration: config)
+                let unique = distinctPositions(all)
+                try await world.waitUntilStoredAndAcknowledged(rows: unique)
+                second.kill(SIGTERM)
+                let status = await second.waitForExit()
+                #expect(status == 0, "SIGTERM drains and exits 0; output:\n\(second.output)")
+                #expect(try await world.rowCount() == unique)
+            }
         }
 
         @Test func badConfiguration_isRefusedWithItsLineAndKey() async throws {
