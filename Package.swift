@@ -16,6 +16,7 @@ let package = Package(
         .executable(name: "flowrun", targets: ["flowrun"]),
         .executable(name: "flow-benchmark", targets: ["FlowBenchmark"]),
         .executable(name: "durable-write-benchmark", targets: ["DurableWriteBenchmark"]),
+        .executable(name: "live-broadcast-benchmark", targets: ["LiveBroadcastBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
@@ -24,6 +25,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.5.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.6.0"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.0.0"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.10.0"),
     ],
     targets: [
         .target(
@@ -65,6 +69,19 @@ let package = Package(
                 "CLibPQ",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        // The CMS stand-in (CONTRACT §4) for tests and the demo: `flowrun cms-stub`.
+        .target(
+            name: "CMSStub",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .target(
@@ -83,6 +100,7 @@ let package = Package(
             dependencies: [
                 "Flow",
                 "Pipelines",
+                "CMSStub",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -95,6 +113,21 @@ let package = Package(
             name: "DurableWriteBenchmark",
             dependencies: ["Stages", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/DurableWriteBenchmark"
+        ),
+        // A WebSocket client of the live protocol (CONTRACT §5), for the tests and the live benchmark.
+        .target(
+            name: "LiveTestClient",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "LiveBroadcastBenchmark",
+            dependencies: ["Stages", "LiveTestClient", "CMSStub", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/LiveBroadcastBenchmark"
         ),
         .testTarget(
             name: "StagesTests",
@@ -111,7 +144,13 @@ let package = Package(
                 "FlowTesting",
                 "Pipelines",
                 "Stages",
+                "CMSStub",
+                "LiveTestClient",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
         .testTarget(

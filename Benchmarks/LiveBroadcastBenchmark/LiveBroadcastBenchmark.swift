@@ -1,0 +1,5 @@
+// Placeholder; replaced by the live-broadcast benchmark.
+@main
+enum LiveBroadcastBenchmark {
+    static func main() {}
+}

@@ -1,0 +1,32 @@
+/// What the live server asks the CMS (CONTRACT §4): who the browser is, and whether it may watch an event.
+///
+/// The live server depends on this protocol, not on HTTP, so its protocol handling is tested with a fake;
+/// `CMSClient` is the real one.
+public protocol LiveAuthority: Sendable {
+    /// Asked once per WebSocket upgrade, with the request's `Cookie` header verbatim (nil when absent).
+    func authenticate(cookie: String?) async -> LiveAuthentication
+    /// Asked per `subscribe`, with the cookie of the upgrade that opened the socket.
+    func authorize(event: String, cookie: String?) async -> LiveAuthorization
+}
+
+/// The answer to an upgrade: a user, nobody (→ HTTP 401), or no answer (→ HTTP 503).
+public enum LiveAuthentication: Sendable, Hashable {
+    case user(id: String)
+    case notAuthenticated
+    /// The CMS could not be asked; `reason` says why (for the log, never for the browser).
+    case unavailable(reason: String)
+}
+
+/// The answer to a `subscribe`: allowed, `forbidden`, or `unavailable`.
+public enum LiveAuthorization: Sendable, Hashable {
+    case allowed
+    case forbidden
+    case unavailable(reason: String)
+}
+
+/// The snapshot sent with `subscribed` (CONTRACT §5): the latest non-faulty stored position of every
+/// device of the event. `PostgresSnapshots` is the real one.
+public protocol LiveSnapshots: Sendable {
+    /// Throws when the snapshot cannot be read; the subscriber then gets an `unavailable` error.
+    func snapshot(event: String) async throws -> [LivePosition]
+}
