@@ -65,6 +65,20 @@ public actor PostgresConnection {
         return try self.rows(of: result, sql: sql, connection: connection)
     }
 
+    /// Runs one statement with parameters in PostgreSQL's binary format (`nil` is SQL NULL). Each
+    /// parameter's type comes from the statement (write `$1::float8[]`), as the server decodes its bytes.
+    @discardableResult
+    public func query(_ sql: String, binary parameters: [[UInt8]?]) throws(PostgresError) -> PostgresRows {
+        let connection = try self.connected()
+        let lengths = parameters.map { Int32($0?.count ?? 0) }
+        let formats = [Int32](repeating: 1, count: parameters.count)
+        let result = withBinaryValues(parameters) { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values, lengths, formats, 0)
+        }
+        defer { PQclear(result) }
+        return try self.rows(of: result, sql: sql, connection: connection)
+    }
+
     /// Runs a script of one or more statements without parameters (libpq's simple query protocol), as a
     /// migration file is written.
     public func execute(_ script: String) throws(PostgresError) {
@@ -211,5 +225,21 @@ private func withCStrings<R>(_ values: [String?], _ body: (UnsafePointer<UnsafeP
     let pointers = values.map { $0.map { strdup($0)! } }
     defer { for pointer in pointers { free(pointer) } }
     let array = pointers.map { UnsafePointer($0) }
+    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+}
+
+/// Calls `body` with pointers to `values`' bytes (NULL for `nil`), valid only during the call.
+private func withBinaryValues<R>(_ values: [[UInt8]?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    if values.isEmpty { return body(nil) }
+    let pointers: [UnsafeMutablePointer<CChar>?] = values.map { value in
+        guard let value else { return nil }
+        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(value.count, 1))
+        value.withUnsafeBytes { bytes in
+            if let base = bytes.baseAddress { UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: bytes.count) }
+        }
+        return pointer
+    }
+    defer { for pointer in pointers { pointer?.deallocate() } }
+    let array = pointers.map { $0.map { UnsafePointer($0) } }
     return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }

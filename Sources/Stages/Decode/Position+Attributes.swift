@@ -10,35 +10,50 @@ extension Position {
     /// - Important: A `.number` is written as it is, so it must be JSON number text, as every value
     ///   ``PositionDecoder`` produces is; the strings of `.bigint` and `.bytes` are escaped anyway.
     public var attributesJSON: String {
-        if self.attributes.isEmpty { return "{}" }
-        var json = "{"
-        json.reserveCapacity(self.attributes.count * 16)
+        var json: [UInt8] = []
+        self.appendAttributesJSON(to: &json)
+        return String(decoding: json, as: UTF8.self)
+    }
+
+    /// Appends ``attributesJSON``'s UTF-8 bytes to `json`, without building a `String`.
+    public func appendAttributesJSON(to json: inout [UInt8]) {
+        if self.attributes.isEmpty {
+            json.append(contentsOf: "{}".utf8)
+            return
+        }
+        json.append(UInt8(ascii: "{"))
         for (index, id) in self.attributes.keys.sorted().enumerated() {
-            if index > 0 { json += "," }
-            json += "\""
-            json += String(id)
-            json += "\":"
+            if index > 0 { json.append(UInt8(ascii: ",")) }
+            json.append(UInt8(ascii: "\""))
+            Self.appendDecimal(id, to: &json)
+            json.append(contentsOf: "\":".utf8)
             switch self.attributes[id]! {
-            case .number(let text): json += text
+            case .number(let text): json.append(contentsOf: text.utf8)
             case .bigint(let text), .bytes(let text): Self.appendJSONString(text, to: &json)
             }
         }
-        json += "}"
-        return json
+        json.append(UInt8(ascii: "}"))
     }
 
-    private static func appendJSONString(_ text: String, to json: inout String) {
-        json += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": json += "\\\""
-            case "\\": json += "\\\\"
-            case "\u{0}"..<"\u{20}":
-                let hex = String(scalar.value, radix: 16, uppercase: true)
-                json += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: json.unicodeScalars.append(scalar)
+    private static func appendDecimal(_ value: UInt16, to json: inout [UInt8]) {
+        if value >= 10 { appendDecimal(value / 10, to: &json) }
+        json.append(UInt8(ascii: "0") + UInt8(value % 10))
+    }
+
+    private static func appendJSONString(_ text: String, to json: inout [UInt8]) {
+        json.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""): json.append(contentsOf: "\\\"".utf8)
+            case UInt8(ascii: "\\"): json.append(contentsOf: "\\\\".utf8)
+            case 0..<0x20:
+                let hex = Array("0123456789ABCDEF".utf8)
+                json.append(contentsOf: "\\u00".utf8)
+                json.append(hex[Int(byte >> 4)])
+                json.append(hex[Int(byte & 0xF)])
+            default: json.append(byte)
             }
         }
-        json += "\""
+        json.append(UInt8(ascii: "\""))
     }
 }
