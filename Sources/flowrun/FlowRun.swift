@@ -19,7 +19,9 @@ struct FlowRun: AsyncParsableCommand {
             Per-instance values come from the environment (see pipelines.yaml): REDIS_URL, POSTGRES_URL,
             INSTANCE_ID, HTTP_PORT. Local servers for trying it: scripts/services.sh start.
             """,
-        subcommands: [RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self],
+        subcommands: [
+            RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self, CMSStubCommand.self,
+        ],
         defaultSubcommand: RunCommand.self
     )
 }

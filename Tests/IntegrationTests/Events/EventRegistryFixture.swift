@@ -1,0 +1,69 @@
+import Foundation
+import Stages
+
+/// The CMS's event registry (CONTRACT §3) in a test's database: the tables exactly as the contract gives them
+/// (flowrun's migrations never create them: the CMS owns them), and helpers to fill them.
+///
+/// ```swift
+/// try await TestWorld.run { world in
+///     let registry = try await EventRegistryFixture.create(on: world.postgres)
+///     let race = try await registry.addEvent()
+///     try await registry.addEntry(event: race, devices: ["356307042441013"])
+/// }
+/// ```
+struct EventRegistryFixture: Sendable {
+    let postgres: PostgresConnection
+
+    /// CONTRACT §3, verbatim.
+    static let schema = """
+        CREATE TABLE devices(id uuid PRIMARY KEY, imei text UNIQUE NOT NULL);
+        CREATE TABLE events(id uuid PRIMARY KEY, name text);
+        CREATE TABLE entries(id uuid PRIMARY KEY, event_id uuid NOT NULL REFERENCES events);
+        CREATE TABLE entry_devices(entry_id uuid REFERENCES entries, device_id uuid REFERENCES devices);
+        """
+
+    /// Creates the registry's tables, empty, in the database `postgres` is connected to.
+    static func create(on postgres: PostgresConnection) async throws -> EventRegistryFixture {
+        try await postgres.execute(Self.schema)
+        return EventRegistryFixture(postgres: postgres)
+    }
+
+    /// Adds an event; returns its id (a lowercase UUID).
+    @discardableResult
+    func addEvent(name: String = "race") async throws -> String {
+        let id = UUID().uuidString.lowercased()
+        try await self.postgres.query("INSERT INTO events(id, name) VALUES ($1, $2)", [id, name])
+        return id
+    }
+
+    /// Adds a device by IMEI if it is not there yet; returns its id.
+    @discardableResult
+    func addDevice(imei: String) async throws -> String {
+        try await self.postgres.query(
+            "INSERT INTO devices(id, imei) VALUES ($1, $2) ON CONFLICT (imei) DO NOTHING",
+            [UUID().uuidString.lowercased(), imei]
+        )
+        return try await self.postgres.query("SELECT id FROM devices WHERE imei = $1", [imei]).rows[0][0]!
+    }
+
+    /// Adds an entry of `event` listing the devices (by IMEI, added when new); returns the entry's id.
+    @discardableResult
+    func addEntry(event: String, devices imeis: [String]) async throws -> String {
+        let entry = UUID().uuidString.lowercased()
+        try await self.postgres.query("INSERT INTO entries(id, event_id) VALUES ($1, $2)", [entry, event])
+        for imei in imeis {
+            let device = try await self.addDevice(imei: imei)
+            try await self.postgres.query(
+                "INSERT INTO entry_devices(entry_id, device_id) VALUES ($1, $2)",
+                [entry, device]
+            )
+        }
+        return entry
+    }
+
+    /// Removes an entry and its device links (the devices stay).
+    func removeEntry(_ entry: String) async throws {
+        try await self.postgres.query("DELETE FROM entry_devices WHERE entry_id = $1", [entry])
+        try await self.postgres.query("DELETE FROM entries WHERE id = $1", [entry])
+    }
+}
