@@ -1,0 +1,98 @@
+import NIOCore
+import Synchronization
+
+/// One event loop's share of the ``LiveHub``: an inbox that publishers append position frames to from any
+/// thread, and the subscriptions of the connections on that loop, which only the loop touches.
+///
+/// The inbox is drained by one task on the loop, scheduled when it goes from empty to non-empty: a burst of
+/// publishes costs one hop, and each connection it touches is flushed once per pass, not once per message.
+///
+/// - Important: ``enqueue(_:)`` is thread-safe (the inbox mutex is held only to append or to swap the batch
+///   out). Everything else runs on ``eventLoop``.
+final class LiveLoop: Sendable {
+    let eventLoop: any EventLoop
+    /// This loop's index in the hub and in ``LiveTopicDirectory/Route/subscribersPerLoop``.
+    let index: Int
+    private let directory: LiveTopicDirectory
+    private let metrics: LiveMetrics
+    private let inbox = Mutex(Inbox())
+    private let local: NIOLoopBoundBox<Local>
+
+    private struct Inbox {
+        var frames: [LivePositionFrame] = []
+        var isDrainScheduled = false
+    }
+
+    /// The loop-confined part.
+    private final class Local {
+        /// Topic number → the subscriptions to it of this loop's connections.
+        var subscribers: [Int: [LiveSubscription]] = [:]
+        /// The emptied batch array of the previous pass, swapped into the inbox next time to reuse its storage.
+        var spare: [LivePositionFrame] = []
+        /// The connections written to in the current pass, each flushed once at its end.
+        var touched: [LiveConnectionHandler] = []
+    }
+
+    init(eventLoop: any EventLoop, index: Int, directory: LiveTopicDirectory, metrics: LiveMetrics) {
+        self.eventLoop = eventLoop
+        self.index = index
+        self.directory = directory
+        self.metrics = metrics
+        self.local = .makeBoxSendingValue(Local(), eventLoop: eventLoop)
+    }
+
+    /// Queues `frame` for this loop's subscribers of its topic. Callable from any thread.
+    func enqueue(_ frame: LivePositionFrame) {
+        let scheduleDrain = self.inbox.withLock { inbox in
+            inbox.frames.append(frame)
+            guard !inbox.isDrainScheduled else { return false }
+            inbox.isDrainScheduled = true
+            return true
+        }
+        if scheduleDrain { self.eventLoop.execute { self.drain() } }
+    }
+
+    /// Subscribes `connection` (of this loop) to `topic`. On the loop.
+    func subscribe(_ connection: LiveConnectionHandler, to topic: LiveTopic) -> LiveSubscription {
+        let topicID = self.directory.join(event: topic.event, loop: self.index)
+        let subscription = LiveSubscription(connection: connection, topic: topic, topicID: topicID)
+        self.local.value.subscribers[topicID, default: []].append(subscription)
+        self.metrics.subscriptionsChanged(by: 1)
+        return subscription
+    }
+
+    /// Ends `subscription`: no position is delivered to it after this returns. On the loop.
+    func unsubscribe(_ subscription: LiveSubscription) {
+        let local = self.local.value
+        if var list = local.subscribers.removeValue(forKey: subscription.topicID) {
+            list.removeAll { $0 === subscription }
+            if !list.isEmpty { local.subscribers[subscription.topicID] = list }
+        }
+        self.directory.leave(event: subscription.topic.event, loop: self.index)
+        self.metrics.subscriptionsChanged(by: -1)
+    }
+
+    /// Delivers everything in the inbox, then flushes each connection written to.
+    private func drain() {
+        let local = self.local.value
+        var batch = local.spare
+        local.spare = []
+        self.inbox.withLock { inbox in
+            swap(&inbox.frames, &batch)
+            inbox.isDrainScheduled = false
+        }
+        for frame in batch {
+            // A copy: a connection closing during the pass may change the list.
+            guard let subscriptions = local.subscribers[frame.topic] else { continue }
+            for subscription in subscriptions where subscription.connection.deliver(frame, to: subscription) {
+                local.touched.append(subscription.connection)
+            }
+        }
+        var sent = 0
+        for connection in local.touched { sent += connection.flushWritten() }
+        local.touched.removeAll(keepingCapacity: true)
+        if sent > 0 { self.metrics.messagesSent.increment(by: sent) }
+        batch.removeAll(keepingCapacity: true)
+        local.spare = batch
+    }
+}

@@ -1,0 +1,41 @@
+extension LiveServer {
+    /// How the live server listens and what it allows each connection.
+    public struct Configuration: Sendable {
+        /// The address to bind. Default: `0.0.0.0` (every interface).
+        public var host = "0.0.0.0"
+        /// The TCP port, 0–65535; 0 binds any free port (read it from ``LiveServer/port`` after
+        /// ``LiveServer/start()``). Default: 8080.
+        public var port = 8080
+        /// Positions that may wait per connection while its client is behind (and per subscription while
+        /// its snapshot is read), ≥ 1. Default: 256.
+        public var clientQueue = 256
+        /// A client whose queue stays non-empty longer than this is closed with 1008, > 0. Default: 10 s.
+        public var slowClientTimeout: Duration = .seconds(10)
+        /// How long a closing handshake may take before the TCP connection is closed anyway; also bounds a
+        /// graceful shutdown. Default: 5 s.
+        public var closeTimeout: Duration = .seconds(5)
+        /// How long a connection may take from accept to a completed upgrade. Default: 10 s.
+        public var handshakeTimeout: Duration = .seconds(10)
+        /// Bytes written but not yet taken by the kernel above which a connection counts as not writable
+        /// (its messages then wait in its queue), and below which it is writable again. Default: 32–64 KiB.
+        public var writeBufferWaterMark: ClosedRange<Int> = 32 * 1024...64 * 1024
+        /// The longest client frame, and message, accepted; a longer one closes the connection with 1009.
+        /// Default: 16 KiB (a request is well under 200 bytes).
+        public var maxClientMessageSize = 16 * 1024
+        /// `subscribe` requests one connection may have in flight before its frames are no longer read until
+        /// one is answered. Default: 16.
+        public var maxSubscribesInFlight = 16
+
+        public init(
+            host: String = "0.0.0.0",
+            port: Int = 8080,
+            clientQueue: Int = 256,
+            slowClientTimeout: Duration = .seconds(10)
+        ) {
+            self.host = host
+            self.port = port
+            self.clientQueue = clientQueue
+            self.slowClientTimeout = slowClientTimeout
+        }
+    }
+}

@@ -1,0 +1,150 @@
+import CoreMetrics
+import Stages
+import Synchronization
+
+/// A CMS stand-in: `session=valid` is user `u1`, `session=down` cannot be asked, anything else (or no cookie)
+/// is nobody. Events are allowed unless the test says otherwise.
+final class LiveFakeAuthority: LiveAuthority {
+    private let answers = Mutex<[String: LiveAuthorization]>([:])
+
+    func authenticate(cookie: String?) async -> LiveAuthentication {
+        switch cookie {
+        case "session=valid": .user(id: "u1")
+        case "session=down": .unavailable(reason: "test: the CMS is down")
+        default: .notAuthenticated
+        }
+    }
+
+    func authorize(event: String, cookie: String?) async -> LiveAuthorization {
+        guard cookie == "session=valid" else { return .forbidden }
+        return self.answers.withLock { $0[event] ?? .allowed }
+    }
+
+    func answer(_ authorization: LiveAuthorization, for event: String) {
+        self.answers.withLock { $0[event] = authorization }
+    }
+}
+
+/// Snapshots set by the test; one can be made to fail, or to wait for a ``LiveGate``. Each request is
+/// recorded in ``requests`` when it starts.
+final class LiveFakeSnapshots: LiveSnapshots {
+    private struct State {
+        var snapshots: [String: [LivePosition]] = [:]
+        var gates: [String: LiveGate] = [:]
+        var failing: Set<String> = []
+        var requests: [String] = []
+    }
+
+    private let state = Mutex(State())
+
+    struct Unreadable: Error {}
+
+    func snapshot(event: String) async throws -> [LivePosition] {
+        let gate = self.state.withLock { state in
+            state.requests.append(event)
+            return state.gates[event]
+        }
+        if let gate { await gate.wait() }
+        return try self.state.withLock { state in
+            if state.failing.contains(event) { throw Unreadable() }
+            return state.snapshots[event] ?? []
+        }
+    }
+
+    func set(_ positions: [LivePosition], for event: String) {
+        self.state.withLock { $0.snapshots[event] = positions }
+    }
+
+    func fail(_ event: String) {
+        _ = self.state.withLock { $0.failing.insert(event) }
+    }
+
+    /// Makes the snapshots of `event` wait until `gate` opens.
+    func hold(_ event: String, until gate: LiveGate) {
+        self.state.withLock { $0.gates[event] = gate }
+    }
+
+    /// How many snapshots of `event` were asked for.
+    func requests(for event: String) -> Int {
+        self.state.withLock { $0.requests.filter { $0 == event }.count }
+    }
+}
+
+/// A one-shot signal: ``wait()`` returns once ``open()`` was called.
+final class LiveGate: Sendable {
+    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func open() {
+        let waiters = self.state.withLock { state in
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let isOpen = self.state.withLock { state in
+                if !state.isOpen { state.waiters.append(continuation) }
+                return state.isOpen
+            }
+            if isOpen { continuation.resume() }
+        }
+    }
+}
+
+/// Keeps every counter total and every gauge's recorded values, by label and dimensions.
+final class LiveTestMetrics: MetricsFactory, Sendable {
+    private let recorded = Mutex<[String: [Int64]]>([:])
+
+    /// A counter's total.
+    func total(_ label: String, _ dimensions: [(String, String)] = []) -> Int64 {
+        self.recorded.withLock { $0[Self.key(label, dimensions)]?.reduce(0, +) ?? 0 }
+    }
+
+    /// Every value a gauge recorded.
+    func values(_ label: String) -> [Int64] {
+        self.recorded.withLock { $0[label] ?? [] }
+    }
+
+    private static func key(_ label: String, _ dimensions: [(String, String)]) -> String {
+        ([label] + dimensions.map { "\($0.0)=\($0.1)" }).joined(separator: "|")
+    }
+
+    fileprivate func record(_ key: String, _ value: Int64) {
+        self.recorded.withLock { $0[key, default: []].append(value) }
+    }
+
+    func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {
+        Handler(self, Self.key(label, dimensions))
+    }
+
+    func makeRecorder(label: String, dimensions: [(String, String)], aggregate: Bool) -> any RecorderHandler {
+        Handler(self, Self.key(label, dimensions))
+    }
+
+    func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
+        Handler(self, Self.key(label, dimensions))
+    }
+
+    func destroyCounter(_ handler: any CounterHandler) {}
+    func destroyRecorder(_ handler: any RecorderHandler) {}
+    func destroyTimer(_ handler: any TimerHandler) {}
+
+    private final class Handler: CounterHandler, RecorderHandler, TimerHandler, Sendable {
+        let metrics: LiveTestMetrics
+        let key: String
+
+        init(_ metrics: LiveTestMetrics, _ key: String) {
+            self.metrics = metrics
+            self.key = key
+        }
+
+        func increment(by amount: Int64) { self.metrics.record(self.key, amount) }
+        func reset() {}
+        func record(_ value: Int64) { self.metrics.record(self.key, value) }
+        func record(_ value: Double) { self.metrics.record(self.key, Int64(value)) }
+        func recordNanoseconds(_ duration: Int64) {}
+    }
+}
