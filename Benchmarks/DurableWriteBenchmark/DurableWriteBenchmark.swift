@@ -207,7 +207,8 @@ func runBenchmark() async throws {
     print("flowrun peak RSS: \(String(format: "%.1f", Double(peakKiB) / 1024)) MB (VmHWM)")
     print(
         String(
-            format: "CPU per stored row: flowrun %.1f µs, whole machine %.1f µs (PostgreSQL, Redis, flowrun, this benchmark)",
+            format:
+                "CPU per stored row: flowrun %.1f µs, whole machine %.1f µs (PostgreSQL, Redis, flowrun, this benchmark)",
             flowrunCPU / Double(rows) * 1e6,
             machineBusy / Double(rows) * 1e6
         )

@@ -44,7 +44,23 @@ struct CheckCommand: AsyncParsableCommand {
             }
         }
         if configuration.pipelines.liveBroadcast.enabled {
-            print("\npipeline live-broadcast: enabled, but not available in this build yet")
+            var flow = PipelineConfiguration()
+            flow.logger = Logger(label: "flowrun", factory: { _ in SwiftLogNoOpLogHandler() })
+            let pipeline: LiveBroadcast
+            do {
+                pipeline = try LiveBroadcast(configuration: configuration, flow: flow)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            let settings = configuration.pipelines.liveBroadcast
+            print(
+                "\npipeline live-broadcast: stream \(settings.stream), group"
+                    + " \(settings.group(instance: configuration.instance)), WebSocket ws://0.0.0.0:\(settings.port)/live,"
+                    + " CMS \(settings.cmsURL)"
+            )
+            for (index, stage) in pipeline.pipeline.stageNames.enumerated() {
+                print("  \(index + 1). \(stage)")
+            }
         }
     }
 }

@@ -8,16 +8,17 @@ struct FlowRun: AsyncParsableCommand {
         discussion: """
             flowrun reads positions from a Redis Stream and runs the pipelines pipelines.yaml enables:
               durable-write    every position stored in PostgreSQL exactly once, acknowledged only once stored
-              live-broadcast   every position pushed to the browsers watching its race event (coming next)
+              live-broadcast   every position pushed over WebSocket (/live) to the browsers watching its race event
 
             Examples:
               flowrun pipelines.yaml                       run the enabled pipelines (Ctrl-C drains and stops)
               flowrun check pipelines.yaml                 validate the file and print each pipeline's stages
               flowrun migrate pipelines.yaml               apply the database migrations and exit
               flowrun simulate --devices 100 --rate 1000   feed the stream with moving trackers
+              flowrun cms-stub --port 8055                 a stand-in CMS, to try live-broadcast without Directus
 
             Per-instance values come from the environment (see pipelines.yaml): REDIS_URL, POSTGRES_URL,
-            INSTANCE_ID, HTTP_PORT. Local servers for trying it: scripts/services.sh start.
+            INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL. Local servers for trying it: scripts/services.sh start.
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self, CMSStubCommand.self,

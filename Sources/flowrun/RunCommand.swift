@@ -36,11 +36,7 @@ struct RunCommand: AsyncParsableCommand {
         if configuration.enabledPipelines.isEmpty {
             throw CommandFailure(
                 "\(self.options.configuration) enables no pipeline; set `enabled: true` under pipelines.durable-write"
-            )
-        }
-        if configuration.pipelines.liveBroadcast.enabled {
-            throw CommandFailure(
-                "live-broadcast is not available in this build yet; set pipelines.live-broadcast.enabled: false"
+                    + " or pipelines.live-broadcast"
             )
         }
         try await Migrations.apply(configuration, folder: self.options.migrationsFolder, logger: logger)
@@ -64,6 +60,25 @@ struct RunCommand: AsyncParsableCommand {
                 metadata: [
                     "pipeline": "\(DurableWrite.name)", "stream": "\(configuration.pipelines.durableWrite.stream)",
                     "group": "\(configuration.pipelines.durableWrite.group)", "consumer": "\(configuration.instance)",
+                ]
+            )
+        }
+        if configuration.pipelines.liveBroadcast.enabled {
+            let liveBroadcast: LiveBroadcast
+            do {
+                liveBroadcast = try LiveBroadcast(configuration: configuration, flow: flow)
+            } catch {
+                throw CommandFailure("\(error)")
+            }
+            services.append(liveBroadcast)
+            let settings = configuration.pipelines.liveBroadcast
+            logger.info(
+                "pipeline starting",
+                metadata: [
+                    "pipeline": "\(LiveBroadcast.name)", "stream": "\(settings.stream)",
+                    "group": "\(settings.group(instance: configuration.instance))",
+                    "consumer": "\(configuration.instance)", "port": "\(settings.port)",
+                    "cms": "\(settings.cmsURL)",
                 ]
             )
         }

@@ -235,7 +235,9 @@ private func withBinaryValues<R>(_ values: [[UInt8]?], _ body: (UnsafePointer<Un
         guard let value else { return nil }
         let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(value.count, 1))
         value.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress { UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: bytes.count) }
+            if let base = bytes.baseAddress {
+                UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: bytes.count)
+            }
         }
         return pointer
     }

@@ -30,7 +30,7 @@ public final class LiveHub: Sendable {
 
     /// Sends `position` to the subscribers of `event:<id>` for each id of `events` (event UUIDs, either
     /// letter case). Returns at once; an event without subscribers costs one dictionary look-up.
-    public func publish(_ position: LivePosition, to events: [String]) {
+    public func publish(_ position: LivePosition, to events: some Sequence<String>) {
         for event in events {
             var canonical = event
             var route = self.directory.route(event: event)

@@ -44,6 +44,22 @@ public final class DeviceStateStore: Sendable {
         }
     }
 
+    /// Records a position only if it is later than the device's `lastSeen`, and says whether it was: `false`
+    /// for an older position or a repeat of the latest (what a live map must not show again).
+    public func advance(device: String, timestamp: Int64) -> Bool {
+        self.storage.withLock { lru in
+            if let slot = lru.index[device] {
+                lru.touch(slot)
+                guard timestamp > lru.nodes[slot].state.lastSeen else { return false }
+                lru.nodes[slot].state.lastSeen = timestamp
+                lru.nodes[slot].state.count += 1
+                return true
+            }
+            lru.insert(device, DeviceState(lastSeen: timestamp, count: 1))
+            return true
+        }
+    }
+
     /// Records a position: `lastSeen = max(lastSeen, timestamp)`, `count += 1`.
     @discardableResult
     public func observe(device: String, timestamp: Int64) -> DeviceState {
