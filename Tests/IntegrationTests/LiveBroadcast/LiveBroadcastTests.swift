@@ -60,9 +60,11 @@ extension Integration {
                     #expect(position["angle"] is NSNull)
                     #expect(position["speed"] as? Double == 43.5)
                     #expect(position["satellites"] as? Int == 11)
-                    #expect(Set(position.keys) == [
-                        "device_id", "ts", "latitude", "longitude", "altitude", "angle", "speed", "satellites",
-                    ])
+                    #expect(
+                        Set(position.keys) == [
+                            "device_id", "ts", "latitude", "longitude", "altitude", "angle", "speed", "satellites",
+                        ]
+                    )
 
                     // Nothing else arrives: a later position of dev-a is the next message of A, none of B.
                     try await world.append([("dev-a", TestWorld.payload("dev-a", micros: Self.t0 + 5000))])
@@ -134,7 +136,9 @@ extension Integration {
                     let got = snapshot.map { [$0["device_id"] as? String, $0["ts"] as? String] }
                         .sorted { ($0[0] ?? "") < ($1[0] ?? "") }
                     #expect(got == expected.map { [$0[0], $0[1]] })
-                    #expect(snapshot.map { $0["latitude"] as? Double }.sorted { ($0 ?? 0) < ($1 ?? 0) } == [-45.125, 1.5])
+                    #expect(
+                        snapshot.map { $0["latitude"] as? Double }.sorted { ($0 ?? 0) < ($1 ?? 0) } == [-45.125, 1.5]
+                    )
                     let second = try #require(snapshot.first { $0["device_id"] as? String == "dev-2" })
                     #expect(second["altitude"] as? Double == -3.5)
                     #expect(second["satellites"] as? Int == 12)
