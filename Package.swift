@@ -101,6 +101,7 @@ let package = Package(
                 "Flow",
                 "Pipelines",
                 "CMSStub",
+                "LiveTestClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# The main job, on one machine: local Redis and PostgreSQL, a simulator feeding moving trackers, and
-# flowrun running the pipelines pipelines.yaml enables, with a progress line, until Ctrl-C.
+# The main job, on one machine: local Redis and PostgreSQL, a stand-in CMS with a demo race, a simulator
+# feeding moving trackers, and flowrun running the pipelines pipelines.yaml enables (durable-write and
+# live-broadcast), with a progress line, until Ctrl-C.
 #
 #   scripts/run.sh [--devices N] [--rate R]      (defaults: 100 devices, 1000 positions/s)
 #
 # Ctrl-C stops the simulator and drains flowrun (what it read is stored and acknowledged). The servers
 # keep running for a look at the data (psql "$POSTGRES_URL"); stop them with: scripts/services.sh stop
+# Ports: LIVE_PORT (WebSocket, default 8080) and CMS_PORT (the stand-in CMS, default 8055).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,19 +35,38 @@ export INSTANCE_ID=${INSTANCE_ID:-local-1}
 echo "== migrations"
 "$flowrun" migrate pipelines.yaml
 
-echo "== simulator: $devices devices, $rate positions/s (log: .local/simulate.log)"
+# The CMS owns the event registry in production; here a demo race holds the simulator's devices.
+echo "== demo race: the simulator's $devices devices in event 00000000-0000-4000-8000-00000000d001"
+psql "$POSTGRES_URL" -q -v ON_ERROR_STOP=1 -v devices="$devices" -f scripts/demo-registry.sql 2>&1 \
+    | grep -v 'already exists, skipping' || true
+
 mkdir -p .local
+cms_port=${CMS_PORT:-8055}
+export CMS_URL=${CMS_URL:-http://127.0.0.1:$cms_port}
+export LIVE_PORT=${LIVE_PORT:-8080}
+echo "== stand-in CMS on port $cms_port (log: .local/cms-stub.log)"
+"$flowrun" cms-stub --port "$cms_port" > .local/cms-stub.log 2>&1 &
+cms=$!
+
+echo "== simulator: $devices devices, $rate positions/s (log: .local/simulate.log)"
 "$flowrun" simulate --devices "$devices" --rate "$rate" --duplicates 0.01 --out-of-order 0.005 \
     --malformed 0.0005 > .local/simulate.log 2>&1 &
 simulator=$!
-trap 'kill "$simulator" 2>/dev/null || true' EXIT
+trap 'kill "$simulator" "$cms" 2>/dev/null || true' EXIT
+
+cat <<EOT
+== watch the live feed as a browser would (in another terminal):
+     $flowrun watch --url ws://127.0.0.1:$LIVE_PORT/live --event 00000000-0000-4000-8000-00000000d001
+   Browsers connect to ws://127.0.0.1:$LIVE_PORT/live with the cookie directus_session_token=valid-<name>
+   and send {"type":"subscribe","topic":"event:00000000-0000-4000-8000-00000000d001"}.
+EOT
 
 echo "== flowrun pipelines.yaml (Ctrl-C to drain and stop)"
 set +e
 "$flowrun" pipelines.yaml --progress 2
 status=$?
 set -e
-kill "$simulator" 2>/dev/null || true
-wait "$simulator" 2>/dev/null || true
+kill "$simulator" "$cms" 2>/dev/null || true
+wait "$simulator" "$cms" 2>/dev/null || true
 echo "== flowrun exited with status $status; the servers keep running (scripts/services.sh stop)"
 exit "$status"

@@ -4,6 +4,7 @@ import Logging
 import Metrics
 import ServiceLifecycle
 import Stages
+import Synchronization
 
 /// live-broadcast: every position reaches the browsers watching its race event within milliseconds.
 ///
@@ -27,6 +28,8 @@ public final class LiveBroadcast: Service, Sendable {
     /// The WebSocket server; its ``LiveServer/port`` is the bound one once the pipeline runs.
     public let server: LiveServer
     public let deviceEvents: DeviceEvents
+    /// Running totals, for the progress line.
+    public let stats = LiveBroadcastStats()
     private let resources: Resources
     private let logger: Logger
 
@@ -88,6 +91,7 @@ public final class LiveBroadcast: Service, Sendable {
             source: LiveStreamSource(redis: resources.reader, settings: source),
             deviceEvents: self.deviceEvents,
             hub: self.server.hub,
+            stats: self.stats,
             flow: flow
         )
     }
@@ -97,6 +101,7 @@ public final class LiveBroadcast: Service, Sendable {
         source: LiveStreamSource,
         deviceEvents: DeviceEvents,
         hub: LiveHub,
+        stats: LiveBroadcastStats,
         flow: PipelineConfiguration
     ) -> Pipeline<Never> {
         let newest = DeviceStateStore()
@@ -126,8 +131,11 @@ public final class LiveBroadcast: Service, Sendable {
                 return events.isEmpty ? nil : EventDelivery(position: LivePosition(position), events: events)
             }
             .named("event-lookup")
-            Sink { (delivery: EventDelivery) in hub.publish(delivery.position, to: delivery.events) }
-                .named("fan-out")
+            Sink { (delivery: EventDelivery) in
+                hub.publish(delivery.position, to: delivery.events)
+                stats.recordBroadcast()
+            }
+            .named("fan-out")
         }
     }
 
@@ -170,6 +178,20 @@ public final class LiveBroadcast: Service, Sendable {
         }
         await self.server.shutdown()
         await self.resources.close()
+    }
+}
+
+/// live-broadcast's running totals since start, readable at any time (for the progress line and tests).
+public final class LiveBroadcastStats: Sendable {
+    private let broadcast = Atomic<Int>(0)
+
+    public init() {}
+
+    /// Positions handed to the fan-out (each to the subscribers of every event of its device).
+    public var positionsBroadcast: Int { self.broadcast.load(ordering: .relaxed) }
+
+    func recordBroadcast() {
+        self.broadcast.add(1, ordering: .relaxed)
     }
 }
 

@@ -3,10 +3,11 @@ import Logging
 import Pipelines
 import ServiceLifecycle
 
-/// Logs one progress line per pipeline every few seconds: what was stored, and how fast.
+/// Logs one progress line per pipeline every few seconds: what was stored or broadcast, and how fast.
 struct ProgressReporter: Service {
     enum Source: Sendable {
         case durableWrite(DurableWriteStats)
+        case liveBroadcast(LiveBroadcast)
     }
 
     let sources: [Source]
@@ -34,6 +35,15 @@ struct ProgressReporter: Service {
                     let line =
                         "durable-write: \(stored) positions stored (\(Int(rate.rounded()))/s), \(stats.duplicates)"
                         + " of them duplicates, \(stats.deadLettered) entries dead-lettered"
+                    self.logger.info("\(line)")
+                case .liveBroadcast(let live):
+                    let sent = live.stats.positionsBroadcast
+                    let rate = Double(sent - previous[index]) / max(seconds, 0.001)
+                    previous[index] = sent
+                    let line =
+                        "live-broadcast: \(sent) positions broadcast (\(Int(rate.rounded()))/s),"
+                        + " \(live.server.connectionCount) WebSocket connections,"
+                        + " \(live.deviceEvents.map.deviceCount) devices in events"
                     self.logger.info("\(line)")
                 }
             }

@@ -71,6 +71,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure("\(error)")
             }
             services.append(liveBroadcast)
+            reporters.append(.liveBroadcast(liveBroadcast))
             let settings = configuration.pipelines.liveBroadcast
             logger.info(
                 "pipeline starting",

@@ -2,6 +2,7 @@ import AsyncHTTPClient
 import CoreMetrics
 import Foundation
 import Logging
+import Synchronization
 import NIOCore
 
 /// Asks the race-management CMS (Directus) who a browser is and which events it may watch (CONTRACT §4).
@@ -37,8 +38,11 @@ public final class CMSClient: LiveAuthority {
     }
 
     public let configuration: Configuration
-    private let http: HTTPClient
-    private let ownsHTTPClient: Bool
+    /// The client given to ``init(configuration:httpClient:logger:metricsFactory:)``, if any.
+    private let givenClient: HTTPClient?
+    /// The client this one made, at its first request (so that a `CMSClient` never used needs no
+    /// ``shutdown()``: AsyncHTTPClient insists that every client it made is shut down).
+    private let ownClient = Mutex<HTTPClient?>(nil)
     private let logger: Logger
     private let metrics: CMSMetrics
     /// `baseURL` as text without a trailing `/`.
@@ -56,20 +60,7 @@ public final class CMSClient: LiveAuthority {
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {
         self.configuration = configuration
-        if let httpClient {
-            self.http = httpClient
-            self.ownsHTTPClient = false
-        } else {
-            let timeout = TimeAmount(configuration.timeout)
-            var http = HTTPClient.Configuration(
-                redirectConfiguration: .disallow,
-                timeout: .init(connect: timeout, read: timeout)
-            )
-            // A refused connection is an unavailable CMS now, not after retrying until the timeout.
-            http.connectionPool.retryConnectionEstablishment = false
-            self.http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: http)
-            self.ownsHTTPClient = true
-        }
+        self.givenClient = httpClient
         self.logger = logger
         self.metrics = CMSMetrics(factory: metricsFactory)
         var base = configuration.baseURL.absoluteString
@@ -79,7 +70,25 @@ public final class CMSClient: LiveAuthority {
 
     /// Shuts the HTTP client down if this client made it; call once, after the last request.
     public func shutdown() async throws {
-        if self.ownsHTTPClient { try await self.http.shutdown() }
+        if let own = self.ownClient.withLock({ $0 }) { try await own.shutdown() }
+    }
+
+    /// The client to send with: the given one, or this one's own, made now if it is the first request.
+    private var http: HTTPClient {
+        if let given = self.givenClient { return given }
+        return self.ownClient.withLock { own in
+            if let own { return own }
+            let timeout = TimeAmount(self.configuration.timeout)
+            var configuration = HTTPClient.Configuration(
+                redirectConfiguration: .disallow,
+                timeout: .init(connect: timeout, read: timeout)
+            )
+            // A refused connection is an unavailable CMS now, not after retrying until the timeout.
+            configuration.connectionPool.retryConnectionEstablishment = false
+            let made = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+            own = made
+            return made
+        }
     }
 
     public func authenticate(cookie: String?) async -> LiveAuthentication {

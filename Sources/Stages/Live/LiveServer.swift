@@ -85,6 +85,11 @@ public final class LiveServer: Sendable {
         )
     }
 
+    /// The connections open now (upgraded or still in their HTTP upgrade).
+    public var connectionCount: Int {
+        self.state.withLock { $0.children.count }
+    }
+
     /// The bound port once ``start()`` has returned, until shutdown; `nil` otherwise.
     public var port: Int? {
         self.state.withLock { state in
