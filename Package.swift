@@ -106,6 +106,7 @@ let package = Package(
                 "CMSStub",
                 "LiveTestClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(

@@ -24,6 +24,8 @@ public struct DurableWrite: Service {
     public let pipeline: Pipeline<Never>
     /// Running totals, for the progress line.
     public let stats = DurableWriteStats()
+    /// Entries read and not yet acknowledged (stored or dead-lettered): what a forced exit leaves pending.
+    public let inFlight = InFlightEntries()
     private let resources: Resources
 
     /// The connections the pipeline owns, closed when it stops.
@@ -64,6 +66,7 @@ public struct DurableWrite: Service {
             resources: resources,
             deviceState: deviceState ?? DeviceStateStore(capacity: settings.deviceState.capacity),
             stats: self.stats,
+            inFlight: self.inFlight,
             flow: flow
         )
     }
@@ -84,6 +87,7 @@ public struct DurableWrite: Service {
         resources: Resources,
         deviceState: DeviceStateStore,
         stats: DurableWriteStats,
+        inFlight: InFlightEntries,
         flow: PipelineConfiguration
     ) -> Pipeline<Never> {
         var source = StreamSource.Settings(stream: settings.stream, group: settings.group, consumer: consumer)
@@ -91,7 +95,6 @@ public struct DurableWrite: Service {
         source.readCount = settings.readCount
         source.block = settings.block
         source.claimIdle = settings.claimIdle
-        let inFlight = InFlightEntries()
         let acknowledger = Acknowledger(
             redis: resources.acknowledger,
             stream: settings.stream,

@@ -11,12 +11,19 @@ struct ConfigurationOptions: ParsableArguments {
     @Option(help: "The folder of numbered .sql migrations. (default: Migrations/ beside the configuration file)")
     var migrations: String?
 
+    @Option(
+        help: "How log records are written: text (readable lines) or json (one object per line). (default: log.format)"
+    )
+    var logFormat: FlowrunConfiguration.Log.Format?
+
     func load() throws -> FlowrunConfiguration {
         do {
-            return try ConfigurationLoader.load(
+            var configuration = try ConfigurationLoader.load(
                 path: self.configuration,
                 environment: ProcessInfo.processInfo.environment
             )
+            if let format = self.logFormat { configuration.log.format = format }
+            return configuration
         } catch {
             throw CommandFailure("\(error)\n(fix the file, then run: flowrun check \(self.configuration))")
         }
@@ -35,14 +42,25 @@ struct CommandFailure: Error, CustomStringConvertible {
     init(_ description: String) { self.description = description }
 }
 
+extension FlowrunConfiguration.Log.Format: ExpressibleByArgument {}
+
 enum LogSetup {
-    /// Readable lines on standard error, at the configured level.
+    /// Records on standard error at the configured level: readable lines, or JSON lines.
     static func bootstrap(_ log: FlowrunConfiguration.Log) {
         let level = Logger.Level(rawValue: log.level.rawValue) ?? .info
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
+        switch log.format {
+        case .text:
+            LoggingSystem.bootstrap { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        case .json:
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
         }
     }
 }

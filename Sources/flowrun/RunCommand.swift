@@ -46,6 +46,7 @@ struct RunCommand: AsyncParsableCommand {
         flow.drainTimeout = configuration.shutdown.drainTimeout
         var services: [any Service] = []
         var reporters: [ProgressReporter.Source] = []
+        var durable: DurableWrite?
         if configuration.pipelines.durableWrite.enabled {
             let durableWrite: DurableWrite
             do {
@@ -54,6 +55,7 @@ struct RunCommand: AsyncParsableCommand {
                 throw CommandFailure("\(error)")
             }
             services.append(durableWrite)
+            durable = durableWrite
             reporters.append(.durableWrite(durableWrite.stats))
             logger.info(
                 "pipeline starting",
@@ -100,6 +102,9 @@ struct RunCommand: AsyncParsableCommand {
                 logger: logger
             )
         )
+        let inFlight = durable?.inFlight
+        let forcedExit = Task.detached { await ForcedExit.watch(logger: logger, inFlight: { inFlight?.count }) }
+        defer { forcedExit.cancel() }
         try await group.run()
         logger.info("stopped")
     }
