@@ -2,8 +2,8 @@ import AsyncHTTPClient
 import CoreMetrics
 import Foundation
 import Logging
-import Synchronization
 import NIOCore
+import Synchronization
 
 /// Asks the race-management CMS (Directus) who a browser is and which events it may watch (CONTRACT §4).
 ///
