@@ -90,8 +90,9 @@ struct ConfigurationDefaultsTests {
         let configuration = try ConfigurationLoader.load(path: path, environment: [:])
         var expected = FlowrunConfiguration()
         expected.pipelines.durableWrite.enabled = true
+        expected.pipelines.liveBroadcast.enabled = true
         #expect(configuration == expected)
-        #expect(configuration.enabledPipelines == ["durable-write"])
+        #expect(configuration.enabledPipelines == ["durable-write", "live-broadcast"])
     }
 
     @Test("the example pipelines.yaml takes per-instance values from the environment")
