@@ -13,10 +13,19 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Applies the database migrations, then runs every enabled pipeline until SIGTERM or SIGINT
             (Ctrl-C), which drain it: reading stops, what is in flight is stored and acknowledged, then
-            flowrun exits 0. A progress line is logged every --progress seconds.
+            flowrun exits 0. A second signal stops at once (exit 130); what was read and not yet stored
+            stays pending in the stream and is delivered again at the next start.
 
-            Example:
+            SIGHUP re-reads the configuration file: pipelines enabled there start, pipelines disabled there
+            drain and stop, a pipeline whose settings changed restarts with them; the others go on. A file
+            with errors is refused (they are logged) and the running configuration is kept. Logging
+            settings apply at the next start.
+
+            A progress line per pipeline is logged every --progress seconds.
+
+            Examples:
               REDIS_URL=redis://127.0.0.1:16379 INSTANCE_ID=node-2 flowrun pipelines.yaml
+              kill -HUP $(pidof flowrun)            apply an edited pipelines.yaml
             """
     )
 
@@ -44,68 +53,31 @@ struct RunCommand: AsyncParsableCommand {
         var flow = PipelineConfiguration()
         flow.logger = logger
         flow.drainTimeout = configuration.shutdown.drainTimeout
-        var services: [any Service] = []
-        var reporters: [ProgressReporter.Source] = []
-        var durable: DurableWrite?
-        if configuration.pipelines.durableWrite.enabled {
-            let durableWrite: DurableWrite
-            do {
-                durableWrite = try DurableWrite(configuration: configuration, flow: flow)
-            } catch {
-                throw CommandFailure("\(error)")
-            }
-            services.append(durableWrite)
-            durable = durableWrite
-            reporters.append(.durableWrite(durableWrite.stats))
-            logger.info(
-                "pipeline starting",
-                metadata: [
-                    "pipeline": "\(DurableWrite.name)", "stream": "\(configuration.pipelines.durableWrite.stream)",
-                    "group": "\(configuration.pipelines.durableWrite.group)", "consumer": "\(configuration.instance)",
-                ]
-            )
-        }
-        if configuration.pipelines.liveBroadcast.enabled {
-            let liveBroadcast: LiveBroadcast
-            do {
-                liveBroadcast = try LiveBroadcast(configuration: configuration, flow: flow)
-            } catch {
-                throw CommandFailure("\(error)")
-            }
-            services.append(liveBroadcast)
-            reporters.append(.liveBroadcast(liveBroadcast))
-            let settings = configuration.pipelines.liveBroadcast
-            logger.info(
-                "pipeline starting",
-                metadata: [
-                    "pipeline": "\(LiveBroadcast.name)", "stream": "\(settings.stream)",
-                    "group": "\(settings.group(instance: configuration.instance))",
-                    "consumer": "\(configuration.instance)", "port": "\(settings.port)",
-                    "cms": "\(settings.cmsURL)",
-                ]
-            )
-        }
-        let pipelineCount = services.count
+        let supervisor = PipelineSupervisor(configuration: configuration, flow: flow)
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // The pipelines end the run when they end (drained, or failed).
+            .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: ConfigurationReloader(options: self.options, supervisor: supervisor, logger: logger)),
+        ]
         if self.progress > 0 {
-            services.append(ProgressReporter(sources: reporters, every: .seconds(self.progress), logger: logger))
+            services.append(
+                .init(service: ProgressReporter(supervisor: supervisor, every: .seconds(self.progress), logger: logger))
+            )
         }
         let group = ServiceGroup(
-            configuration: .init(
-                services: services.enumerated().map { index, service in
-                    // Pipelines end the run when they end; the progress line follows them.
-                    .init(
-                        service: service,
-                        successTerminationBehavior: index < pipelineCount ? .gracefullyShutdownGroup : .ignore
-                    )
-                },
-                gracefulShutdownSignals: [.sigterm, .sigint],
-                logger: logger
-            )
+            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
-        let inFlight = durable?.inFlight
-        let forcedExit = Task.detached { await ForcedExit.watch(logger: logger, inFlight: { inFlight?.count }) }
+        let forcedExit = Task.detached {
+            await ForcedExit.watch(logger: logger) {
+                supervisor.running.compactMap { ($0.service as? DurableWrite)?.inFlight.count }.reduce(0, +)
+            }
+        }
         defer { forcedExit.cancel() }
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            throw CommandFailure("\(error)")
+        }
         logger.info("stopped")
     }
 }

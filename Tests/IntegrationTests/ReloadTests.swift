@@ -1,0 +1,79 @@
+import Foundation
+import Stages
+import Testing
+
+/// SIGHUP on the real binary: pipelines switched off and on without a restart; a broken file refused.
+extension Integration {
+    @Suite struct ReloadTests {
+        @Test func sighupTurnsAPipelineOffAndOnAndABrokenFileKeepsTheRunningConfiguration() async throws {
+            try await TestWorld.run { world in
+                let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+                    "flowrun-reload-\(world.database).yaml"
+                )
+                defer { try? FileManager.default.removeItem(at: file) }
+                func write(durableWrite enabled: Bool) throws {
+                    try """
+                    instance: reload-test
+                    redis:
+                      url: \(world.servers.redisURL)
+                    postgres:
+                      url: \(world.databaseURL)
+                    pipelines:
+                      durable-write:
+                        enabled: \(enabled)
+                        stream: \(world.stream)
+                        group: \(world.group)
+                        block: 100ms
+                        batch:
+                          within: 10ms
+                    """.write(to: file, atomically: true, encoding: .utf8)
+                }
+                var options = TrackSimulator.Options()
+                options.devices = 10
+                var simulator = TrackSimulator(options: options)
+                func appendTick() async throws -> Int {
+                    let entries = simulator.nextTick()
+                    try await world.append(entries.map { ($0.deviceID, $0.payload) })
+                    return entries.count
+                }
+
+                try write(durableWrite: true)
+                let flowrun = try FlowrunProcess(configuration: file.path)
+                var appended = try await appendTick()
+                try await world.waitUntilStoredAndAcknowledged(rows: appended)
+
+                // Off: it drains and stops; what is appended now waits in the stream.
+                try write(durableWrite: false)
+                flowrun.kill(SIGHUP)
+                try await world.eventually("durable-write stopped") {
+                    flowrun.output.contains("pipeline stopped")
+                }
+                let storedWhileOff = try await world.rowCount()
+                appended += try await appendTick()
+                try await Task.sleep(for: .milliseconds(500))
+                #expect(try await world.rowCount() == storedWhileOff, "nothing stored while the pipeline is off")
+
+                // A broken file is refused; the running configuration (off) is kept.
+                try "pipelines:\n  durable-write:\n    batch: {max: five}\n".write(
+                    to: file,
+                    atomically: true,
+                    encoding: .utf8
+                )
+                flowrun.kill(SIGHUP)
+                try await world.eventually("the broken file is refused") {
+                    flowrun.output.contains("configuration refused")
+                }
+                #expect(flowrun.output.contains("pipelines.durable-write.batch.max"), "names the key")
+                #expect(try await world.rowCount() == storedWhileOff)
+
+                // On again: it catches up with what waited.
+                try write(durableWrite: true)
+                flowrun.kill(SIGHUP)
+                try await world.waitUntilStoredAndAcknowledged(rows: appended)
+
+                flowrun.kill(SIGTERM)
+                #expect(await flowrun.waitForExit() == 0, "output:\n\(flowrun.output)")
+            }
+        }
+    }
+}
