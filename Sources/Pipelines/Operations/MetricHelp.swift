@@ -1,0 +1,39 @@
+/// The `# HELP` text of every metric flowrun exports, by name. Add a line here with every new metric.
+///
+/// - Important: Help texts must not contain a backslash or a newline (they are written as they are).
+enum MetricHelp {
+    static let catalog: [String: String] = [
+        // Flow, per stage (labels pipeline, stage).
+        "flow_stage_items_in_total": "Items the stage took from its input.",
+        "flow_stage_items_out_total": "Items the stage sent on.",
+        "flow_stage_errors_total": "Items whose processing failed, by what happened to them (outcome).",
+        "flow_stage_processing_seconds": "Time the stage spent per item, waiting for room downstream excluded.",
+        "flow_stage_queue_items": "Items waiting in the stage's input channel.",
+        // durable-write.
+        "flowrun_positions_written_total": "Positions written to PostgreSQL, by result (inserted or duplicate).",
+        "flowrun_write_batch_seconds": "Time to write one batch of positions to PostgreSQL.",
+        "flowrun_dead_lettered_total": "Malformed entries moved to the dead-letter stream and acknowledged.",
+        "flowrun_decode_errors_total": "Stream entries that could not be decoded, by reason.",
+        "flowrun_device_state_devices": "Devices whose latest position is held in memory.",
+        "flowrun_device_state_evictions_total": "Devices evicted from the in-memory device state.",
+        // live-broadcast.
+        "flowrun_live_connections": "Open WebSocket connections.",
+        "flowrun_live_subscriptions": "Subscriptions of connections to events, set up or being set up.",
+        "flowrun_live_messages_sent_total": "WebSocket text frames written to clients.",
+        "flowrun_live_positions_coalesced_total":
+            "Positions replaced by a newer one of their device before a slow client got them.",
+        "flowrun_live_positions_dropped_total":
+            "Positions dropped because a slow client's queue was full of other devices.",
+        "flowrun_live_slow_client_closes_total": "WebSocket connections closed for staying behind too long.",
+        "flowrun_live_upgrades_total": "WebSocket upgrade requests, by result.",
+        "flowrun_device_event_map_devices": "Devices in the device to race event map.",
+        "flowrun_device_event_map_refresh_seconds": "Time to load the device to race event map.",
+        "flowrun_device_event_map_refresh_failures_total": "Failed loads of the device to race event map.",
+        "flowrun_cms_request_seconds": "Time of requests to the CMS, by call and outcome.",
+    ]
+
+    /// The help of `name`, or a placeholder that says it is missing from ``catalog``.
+    static func text(for name: String) -> String {
+        catalog[name] ?? "\(name) (no help text in flowrun's MetricHelp catalog)"
+    }
+}
