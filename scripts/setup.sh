@@ -6,13 +6,16 @@
 #   libhiredis-dev, libpq-dev   C libraries the Swift targets CHiredis and CLibPQ link against
 #   pkg-config                  for the C libraries
 #   redis-server, postgresql    the servers scripts/services.sh starts (its own throwaway instances)
+#   prometheus                  for `promtool check metrics`, which the tests run on a /metrics scrape
 #
 # Idempotent and fast when everything is installed (one dpkg-query, no network). Otherwise it runs
 # `apt-get update` once, then `apt-get install`: as root directly, else through sudo. Installing
 # `postgresql` may create and start Debian's own cluster `main` on port 5432; flowrun does not use it.
+# Installing `prometheus` (the only Debian package with promtool) may start a Prometheus server on port
+# 9090, flowrun's default HTTP port: where systemd runs, that service is disabled and stopped again.
 set -euo pipefail
 
-packages=(libhiredis-dev libpq-dev pkg-config redis-server postgresql)
+packages=(libhiredis-dev libpq-dev pkg-config redis-server postgresql prometheus)
 
 die() {
     printf 'setup: error: %s\n' "$*" >&2
@@ -67,5 +70,8 @@ apt_failed() {
 mapfile -t still_missing < <(missing_packages)
 if ((${#still_missing[@]} > 0)); then
     die "still not installed after apt-get install: ${still_missing[*]}"
+fi
+if [[ " ${missing[*]} " == *" prometheus "* ]] && [[ -d /run/systemd/system ]]; then
+    "${as_root[@]}" systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
 echo "setup: installed ${missing[*]}" >&2

@@ -137,6 +137,8 @@ func runBenchmark() async throws {
     let config = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-bench-\(suffix).yaml").path
     try """
     instance: bench-1
+    http:
+      port: 0
     redis:
       url: \(redisURL)
     postgres:

@@ -24,43 +24,26 @@ public final class PipelineSupervisor: Service, Sendable {
         let task: Task<Void, any Error>
     }
 
-    /// A pipeline's state, for `/readyz` and the logs.
-    public enum State: Sendable, Hashable, CustomStringConvertible {
-        case starting, running, draining, stopped
-        case failed(String)
-
-        public var description: String {
-            switch self {
-            case .starting: "starting"
-            case .running: "running"
-            case .draining: "draining"
-            case .stopped: "stopped"
-            case .failed(let reason): "failed: \(reason)"
-            }
-        }
-    }
-
     private let flow: PipelineConfiguration
     private let logger: Logger
-    private let state: Mutex<(running: [String: Running], states: [String: State], failure: (any Error)?)>
+    private let readiness: Readiness?
+    private let state: Mutex<(running: [String: Running], draining: Set<String>, failure: (any Error)?)>
     private let initial: FlowrunConfiguration
     private let changes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
-    public init(configuration: FlowrunConfiguration, flow: PipelineConfiguration) {
+    /// - Parameter readiness: told each pipeline's state (starting, running, draining, stopped, failed), for
+    ///   `/readyz`; a pipeline a reload disables is removed from it.
+    public init(configuration: FlowrunConfiguration, flow: PipelineConfiguration, readiness: Readiness? = nil) {
         self.initial = configuration
         self.flow = flow
         self.logger = flow.logger
-        self.state = Mutex(([:], [:], nil))
+        self.readiness = readiness
+        self.state = Mutex(([:], [], nil))
     }
 
     /// The pipelines running now (for the progress line).
     public var running: [Running] {
         self.state.withLock { state in state.running.values.sorted { $0.name < $1.name } }
-    }
-
-    /// Every pipeline's state (a pipeline never started is absent).
-    public var states: [String: State] {
-        self.state.withLock { $0.states }
     }
 
     public func run() async throws {
@@ -88,8 +71,8 @@ public final class PipelineSupervisor: Service, Sendable {
         let wanted = Self.pipelines(of: configuration)
         for running in self.running {
             if let fingerprint = wanted[running.name], fingerprint == running.fingerprint { continue }
-            let reason = wanted[running.name] == nil ? "disabled" : "its settings changed"
-            await self.stop(running, reason: reason)
+            let disabled = wanted[running.name] == nil
+            await self.stop(running, reason: disabled ? "disabled" : "its settings changed", disabled: disabled)
         }
         let runningNames = Set(self.running.map(\.name))
         for name in wanted.keys.sorted() where !runningNames.contains(name) {
@@ -133,7 +116,16 @@ public final class PipelineSupervisor: Service, Sendable {
             preconditionFailure("unknown pipeline \(name)")
         }
         self.logger.info("pipeline starting", metadata: metadata)
-        let group = ServiceGroup(services: [service], logger: self.logger)
+        var tracked = service
+        if let readiness = self.readiness {
+            // live-broadcast is running once its WebSocket port is bound; durable-write once it runs.
+            var runningWhen: (@Sendable () -> Bool)?
+            if let live = service as? LiveBroadcast {
+                runningWhen = { live.server.port != nil }
+            }
+            tracked = TrackedPipeline(service, name: name, readiness: readiness, runningWhen: runningWhen)
+        }
+        let group = ServiceGroup(services: [tracked], logger: self.logger)
         let task = Task {
             do {
                 try await group.run()
@@ -151,14 +143,14 @@ public final class PipelineSupervisor: Service, Sendable {
                 group: group,
                 task: task
             )
-            state.states[name] = .running
         }
     }
 
-    private func stop(_ running: Running, reason: String) async {
+    /// Drains `running`; `disabled`: it is no longer wanted, so `/readyz` forgets it.
+    private func stop(_ running: Running, reason: String, disabled: Bool = false) async {
         let stillRunning = self.state.withLock { state in
             guard state.running[running.name] != nil else { return false }
-            state.states[running.name] = .draining
+            state.draining.insert(running.name)
             return true
         }
         guard stillRunning else { return }
@@ -167,22 +159,17 @@ public final class PipelineSupervisor: Service, Sendable {
         _ = await running.task.result
         self.state.withLock { state in
             state.running[running.name] = nil
-            if case .draining = state.states[running.name] { state.states[running.name] = .stopped }
+            state.draining.remove(running.name)
         }
+        if disabled { self.readiness?.remove(running.name) }
         self.logger.info("pipeline stopped", metadata: ["pipeline": "\(running.name)"])
     }
 
     /// A pipeline's group ended: drained (as asked), or failed.
     private func ended(_ name: String, failure: (any Error)?) {
         self.state.withLock { state in
-            let draining = state.states[name] == .draining
-            if let failure {
-                state.states[name] = .failed("\(failure)")
-                if !draining, state.failure == nil { state.failure = failure }
-            } else if !draining {
-                // It ended by itself (its source ended): like a failure, the process should not go on quietly.
-                state.states[name] = .stopped
-            }
+            let draining = state.draining.contains(name)
+            if let failure, !draining, state.failure == nil { state.failure = failure }
             if !draining { state.running[name] = nil }
         }
         if let failure {

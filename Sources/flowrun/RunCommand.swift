@@ -37,6 +37,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let configuration = try self.options.load()
         LogSetup.bootstrap(configuration.log)
+        // Before anything makes a metric (PipelineConfiguration reads the factory when it is made).
+        let registry = PrometheusMetrics.bootstrap()
         let logger = Logger(label: "flowrun")
         logger.info(
             "starting",
@@ -53,8 +55,20 @@ struct RunCommand: AsyncParsableCommand {
         var flow = PipelineConfiguration()
         flow.logger = logger
         flow.drainTimeout = configuration.shutdown.drainTimeout
-        let supervisor = PipelineSupervisor(configuration: configuration, flow: flow)
+        let readiness: Readiness
+        do {
+            readiness = try Readiness(configuration, logger: logger)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
+        let supervisor = PipelineSupervisor(configuration: configuration, flow: flow, readiness: readiness)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            // First in, last out: /metrics and /readyz answer while the pipelines drain.
+            .init(service: readiness, successTerminationBehavior: .ignore),
+            .init(
+                service: OperationsServer(configuration, registry: registry, readiness: readiness, logger: logger),
+                successTerminationBehavior: .ignore
+            ),
             // The pipelines end the run when they end (drained, or failed).
             .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: ConfigurationReloader(options: self.options, supervisor: supervisor, logger: logger)),

@@ -54,6 +54,8 @@ extension Integration {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(world.database).yaml")
             try """
             instance: ${INSTANCE_ID:-process-test}
+            http:
+              port: 0
             redis:
               url: \(world.servers.redisURL)
             postgres:

@@ -14,6 +14,8 @@ extension Integration {
                 func write(durableWrite enabled: Bool) throws {
                     try """
                     instance: reload-test
+                    http:
+                      port: 0
                     redis:
                       url: \(world.servers.redisURL)
                     postgres:
