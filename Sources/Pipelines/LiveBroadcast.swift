@@ -145,14 +145,11 @@ public final class LiveBroadcast: Service, Sendable {
     public func run() async throws {
         do {
             let map = try await self.deviceEvents.load()
-            try await self.server.start()
             self.logger.info(
-                "live WebSocket server listening",
-                metadata: [
-                    "pipeline": "\(Self.name)", "port": "\(self.server.port.map(String.init) ?? "?")",
-                    "path": "/live", "devices_in_events": "\(map.deviceCount)",
-                ]
+                "device → event map loaded",
+                metadata: ["pipeline": "\(Self.name)", "devices_in_events": "\(map.deviceCount)"]
             )
+            try await self.server.start()
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await self.deviceEvents.run() }
                 group.addTask {

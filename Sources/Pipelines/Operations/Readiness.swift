@@ -162,8 +162,19 @@ public final class Readiness: Service, Sendable {
     public func run() async throws {
         let interval = self.configuration.interval
         try? await cancelWhenGracefulShutdown {
+            var wasReady: Bool?
             while !Task.isCancelled {
                 await self.checkNow()
+                // The lifecycle, told once per change: ready (everything answers and runs), or not, and why.
+                let report = self.report
+                if report.isReady != wasReady {
+                    if report.isReady {
+                        self.logger.info("ready", metadata: ["pipelines": "\(report.pipelines.map(\.name))"])
+                    } else if wasReady == true {
+                        self.logger.warning("not ready", metadata: ["problems": "\(report.problems)"])
+                    }
+                    wasReady = report.isReady
+                }
                 try await Task.sleep(for: interval)
             }
         }
@@ -174,7 +185,9 @@ public final class Readiness: Service, Sendable {
     /// Logs a server going from answering to not answering (warning) and back (info), once per change.
     private func log(_ check: ServerCheck, _ previous: Answer?, _ problem: String?) {
         let wasAnswering = previous.map { $0.problem == nil }
-        if let problem, wasAnswering != false {
+        if problem == nil, previous == nil {
+            self.logger.info("connected", metadata: ["server": "\(check.name)", "endpoint": "\(check.endpoint)"])
+        } else if let problem, wasAnswering != false {
             self.logger.warning(
                 "readiness check failed",
                 metadata: ["server": "\(check.name)", "endpoint": "\(check.endpoint)", "problem": "\(problem)"]
