@@ -6,7 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
-swift build -c release --product flowrun --product durable-write-benchmark
+# One product per command: with two --product flags SwiftPM builds only the last.
+swift build -c release --product flowrun
+swift build -c release --product durable-write-benchmark
 scripts/services.sh start >/dev/null
 eval "$(scripts/services.sh env)"
 FLOWRUN_BINARY=$PWD/.build/release/flowrun FLOWRUN_MIGRATIONS=$PWD/Migrations \

@@ -228,20 +228,35 @@ private func withCStrings<R>(_ values: [String?], _ body: (UnsafePointer<UnsafeP
     return array.withUnsafeBufferPointer { body($0.baseAddress) }
 }
 
-/// Calls `body` with pointers to `values`' bytes (NULL for `nil`), valid only during the call.
+/// Calls `body` with pointers to `values`' bytes (NULL for `nil`), valid only during the call; the bytes are
+/// not copied (a batch's parameters are hundreds of KiB).
 private func withBinaryValues<R>(_ values: [[UInt8]?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
     if values.isEmpty { return body(nil) }
-    let pointers: [UnsafeMutablePointer<CChar>?] = values.map { value in
-        guard let value else { return nil }
-        let pointer = UnsafeMutablePointer<CChar>.allocate(capacity: max(value.count, 1))
-        value.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress {
-                UnsafeMutableRawPointer(pointer).copyMemory(from: base, byteCount: bytes.count)
-            }
-        }
-        return pointer
+    var pointers: [UnsafePointer<CChar>?] = []
+    pointers.reserveCapacity(values.count)
+    return withPointers(values[...], &pointers, body)
+}
+
+/// Appends a pointer to each of `values`' bytes to `pointers`, one nested `withUnsafeBytes` per value so that
+/// all stay valid, then calls `body` with them all.
+private func withPointers<R>(
+    _ values: ArraySlice<[UInt8]?>,
+    _ pointers: inout [UnsafePointer<CChar>?],
+    _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R
+) -> R {
+    guard let first = values.first else { return pointers.withUnsafeBufferPointer { body($0.baseAddress) } }
+    guard let value = first else {
+        pointers.append(nil)
+        return withPointers(values.dropFirst(), &pointers, body)
     }
-    defer { for pointer in pointers { pointer?.deallocate() } }
-    let array = pointers.map { $0.map { UnsafePointer($0) } }
-    return array.withUnsafeBufferPointer { body($0.baseAddress) }
+    return value.withUnsafeBytes { bytes in
+        // libpq reads a NULL pointer as SQL NULL: an empty value needs a real (if unread) address.
+        pointers.append(UnsafePointer(bytes.baseAddress?.assumingMemoryBound(to: CChar.self)) ?? emptyValue())
+        return withPointers(values.dropFirst(), &pointers, body)
+    }
+}
+
+/// The address passed for an empty non-NULL parameter: a static empty C string, never read (its length is 0).
+private func emptyValue() -> UnsafePointer<CChar> {
+    UnsafeRawPointer(("" as StaticString).utf8Start).assumingMemoryBound(to: CChar.self)
 }

@@ -148,6 +148,10 @@ public actor RedisConnection {
             throw RedisError(kind: .connect, endpoint: self.endpoint, command: "CONNECT", message: message)
         }
         _ = redisEnableKeepAlive(context)
+        // Keep the reader's buffer between replies: by default hiredis frees it whenever more than 16 KiB is
+        // unused and grows it again for the next large reply (an `XREADGROUP` page is hundreds of KiB), and
+        // freeing such large blocks makes malloc consolidate its whole heap every time.
+        context.pointee.reader.pointee.maxbuf = 0
         self.context = context
         self.currentTimeout = nil
         do {

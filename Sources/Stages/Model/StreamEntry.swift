@@ -25,6 +25,8 @@ public struct StreamEntry: Sendable, Hashable {
 
     /// The value of the first field named `name`.
     public func value(of name: String) -> [UInt8]? {
-        self.fields.first { $0.name == name }?.value
+        // By index: `first(where:)` would copy (retain and release) every field it looks at.
+        for index in self.fields.indices where self.fields[index].name == name { return self.fields[index].value }
+        return nil
     }
 }

@@ -22,9 +22,13 @@ struct BinaryArray {
     private var count: Int32 = 0
     private var hasNull = false
 
+    /// The header's size: five 32-bit integers, written in place by ``finished()``.
+    private static let headerSize = 20
+
     init(of elementType: ElementType, reservingBytes capacity: Int = 0) {
         self.elementType = elementType
-        self.elements.reserveCapacity(capacity)
+        self.elements.reserveCapacity(Self.headerSize + capacity)
+        self.elements.append(contentsOf: repeatElement(0, count: Self.headerSize))
     }
 
     mutating func appendNull() {
@@ -80,13 +84,15 @@ struct BinaryArray {
         }
     }
 
-    func finished() -> [UInt8] {
-        var array: [UInt8] = []
-        array.reserveCapacity(20 + self.elements.count)
-        for value in [1, self.hasNull ? 1 : 0, Int32(bitPattern: self.elementType.rawValue), self.count, 1] {
-            withUnsafeBytes(of: Int32(value).bigEndian) { array.append(contentsOf: $0) }
+    /// The whole array: the header, written into the bytes reserved for it, and the elements (not copied).
+    consuming func finished() -> [UInt8] {
+        var array = self.elements
+        let header: [Int32] = [1, self.hasNull ? 1 : 0, Int32(bitPattern: self.elementType.rawValue), self.count, 1]
+        array.withUnsafeMutableBytes { bytes in
+            for (index, value) in header.enumerated() {
+                bytes.storeBytes(of: value.bigEndian, toByteOffset: 4 * index, as: Int32.self)
+            }
         }
-        array.append(contentsOf: self.elements)
         return array
     }
 
