@@ -20,11 +20,7 @@ extension PayloadDecoder {
                 }
                 return id
             }
-            let value = try self.readAttributeValue(id)
-            if self.attributes.isEmpty { self.attributes = Dictionary(minimumCapacity: 16) }
-            guard self.attributes.updateValue(value, forKey: id) == nil else {
-                throw .duplicateKey(field: path, key: String(id))
-            }
+            guard try self.readAttributeValue(id) else { throw .duplicateKey(field: path, key: String(id)) }
         }
     }
 
@@ -44,16 +40,20 @@ extension PayloadDecoder {
         "payload.attributes.\(id)"
     }
 
-    private mutating func readAttributeValue(_ id: UInt16) throws(Reason) -> AttributeValue {
+    /// Reads the value of attribute `id` into ``attributes``; `false` when `id` was there already.
+    private mutating func readAttributeValue(_ id: UInt16) throws(Reason) -> Bool {
         let kind = try self.reader.peekKind()
         switch kind {
         case .number:
             let number = try self.reader.readNumber()
-            let text = self.reader.text(of: number)
             guard number.value.isFinite else {
-                throw .invalidAttributeValue(field: Self.path(id), problem: .notFinite(text))
+                throw .invalidAttributeValue(field: Self.path(id), problem: .notFinite(self.reader.text(of: number)))
             }
-            return .number(text)
+            return self.attributes.append(
+                id,
+                .number,
+                value: UnsafeBufferPointer(rebasing: self.reader.bytes[number.source])
+            )
         case .object:
             return try self.readTagObject(id)
         case .array, .string, .boolean, .null:
@@ -62,8 +62,9 @@ extension PayloadDecoder {
         }
     }
 
-    /// Reads `{"$bigint": "…"}` or `{"$bytes": "…"}`, the cursor at its `{`. Paths are only built for errors.
-    private mutating func readTagObject(_ id: UInt16) throws(Reason) -> AttributeValue {
+    /// Reads `{"$bigint": "…"}` or `{"$bytes": "…"}`, the cursor at its `{`, into ``attributes``; `false`
+    /// when `id` was there already. Paths are only built for errors.
+    private mutating func readTagObject(_ id: UInt16) throws(Reason) -> Bool {
         try self.reader.beginObject(depth: 3)
         var isFirst = true
         guard let key = try self.reader.nextKey(isFirst: &isFirst) else {
@@ -84,22 +85,25 @@ extension PayloadDecoder {
             throw .wrongType(field: valuePath(), expected: "a string", found: kind)
         }
         let token = try self.reader.readString()
-        let value = try self.reader.withBytes(of: token) { (bytes) throws(Reason) -> AttributeValue in
-            let text = String(decoding: bytes, as: UTF8.self)
+        try self.reader.withBytes(of: token) { (bytes) throws(Reason) in
             if tag == .bigint {
                 if let problem = Self.bigintProblem(bytes) {
-                    throw .invalidBigint(field: valuePath(), text: text, problem: problem)
+                    throw .invalidBigint(
+                        field: valuePath(),
+                        text: String(decoding: bytes, as: UTF8.self),
+                        problem: problem
+                    )
                 }
-                return .bigint(text)
+            } else if let problem = Self.base64Problem(bytes) {
+                throw .invalidBytes(field: valuePath(), text: String(decoding: bytes, as: UTF8.self), problem: problem)
             }
-            if let problem = Self.base64Problem(bytes) {
-                throw .invalidBytes(field: valuePath(), text: text, problem: problem)
-            }
-            return .bytes(text)
         }
         let count = try self.skipMembers(of: id, after: tag.key.description)
         guard count == 1 else { throw .invalidTagObject(field: Self.path(id), count: count) }
-        return value
+        // Validated digits or base64: nothing to escape.
+        return self.reader.withBytes(of: token) {
+            self.attributes.append(id, tag == .bigint ? .bigint : .bytes, value: $0)
+        }
     }
 
     /// Skips (and checks) the members left in the tag object of attribute `id` whose first key was

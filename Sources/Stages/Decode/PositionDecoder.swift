@@ -82,7 +82,7 @@ struct PayloadDecoder {
     private var speed: Double?
     private var satellites: Int?
     private var priority: Int?
-    var attributes: [UInt16: AttributeValue] = [:]
+    var attributes = PositionAttributes.Builder()
 
     init(reader: JSONReader, entryDeviceID: UnsafeBufferPointer<UInt8>) {
         self.reader = reader
@@ -130,7 +130,7 @@ struct PayloadDecoder {
             speed: self.speed,
             satellites: self.satellites,
             priority: self.priority,
-            attributes: self.attributes
+            attributes: self.attributes.finished()
         )
     }
 

@@ -21,8 +21,8 @@ public struct Position: Sendable, Hashable {
     public var satellites: Int?
     /// In [0, 2].
     public var priority: Int?
-    /// IO element id (0–65535) → value.
-    public var attributes: [UInt16: AttributeValue]
+    /// IO element id (0–65535) → value, kept as the `attributes` column's canonical jsonb text.
+    public var attributes: PositionAttributes
 
     public init(
         deviceID: String,
@@ -34,7 +34,7 @@ public struct Position: Sendable, Hashable {
         speed: Double? = nil,
         satellites: Int? = nil,
         priority: Int? = nil,
-        attributes: [UInt16: AttributeValue] = [:]
+        attributes: PositionAttributes = [:]
     ) {
         self.deviceID = deviceID
         self.timestamp = timestamp

@@ -1,0 +1,76 @@
+import Testing
+
+@testable import Stages
+
+@Suite("PositionAttributes: canonical jsonb text with value kinds")
+struct PositionAttributesTests {
+    private static let values: [UInt16: AttributeValue] = [
+        65535: .bytes("AQIDBA=="), 7: .number("-1.5e3"), 16: .bigint("18446744073709551615"), 0: .number("0"),
+        385: .bytes("a\"b\\c\n\u{1}"),
+    ]
+
+    @Test func emptyIsBraces() {
+        let attributes = PositionAttributes()
+        #expect(attributes.isEmpty && attributes.count == 0)
+        #expect(attributes.json == "{}")
+        #expect(attributes[0] == nil)
+        #expect(attributes == [:])
+    }
+
+    @Test func keysInNumericOrderStringsEscaped() {
+        let attributes = PositionAttributes(Self.values)
+        #expect(
+            attributes.json
+                == #"{"0":0,"7":-1.5e3,"16":"18446744073709551615","385":"a\"b\\c\u000A\u0001","65535":"AQIDBA=="}"#
+        )
+    }
+
+    @Test func valuesComeBackWithTheirKinds() {
+        let attributes = PositionAttributes(Self.values)
+        #expect(attributes.count == Self.values.count)
+        #expect(attributes.dictionary == Self.values)
+        for (id, value) in Self.values { #expect(attributes[id] == value) }
+        #expect(attributes[8] == nil)
+        #expect(attributes[65534] == nil)
+    }
+
+    @Test func sameSetSameValue() {
+        var builder = PositionAttributes.Builder()
+        for id: UInt16 in [16, 7, 0, 65535, 385] {
+            switch Self.values[id]! {
+            case .number(let text): builder.append(id, .number, text: text)
+            case .bigint(let text): builder.append(id, .bigint, text: text)
+            case .bytes(let text): builder.append(id, .bytes, text: text)
+            }
+        }
+        let attributes = builder.finished()
+        #expect(attributes == PositionAttributes(Self.values))
+        #expect(attributes.hashValue == PositionAttributes(Self.values).hashValue)
+    }
+
+    @Test func bigintAndBytesWithTheSameTextDiffer() {
+        let bigint: PositionAttributes = [1: .bigint("1234")]
+        let bytes: PositionAttributes = [1: .bytes("1234")]
+        #expect(bigint.json == bytes.json)
+        #expect(bigint != bytes)
+        #expect(bytes[1] == .bytes("1234"))
+    }
+
+    @Test func builderRefusesARepeatedID() {
+        var builder = PositionAttributes.Builder()
+        for id in 0..<40 {
+            let appended = builder.append(UInt16(39 - id), .number, value: Self.digits("1"))
+            #expect(appended)
+        }
+        let three = builder.append(3, .number, value: Self.digits("2"))
+        let last = builder.append(39, .number, value: Self.digits("2"))
+        #expect(!three && !last)
+        let attributes = builder.finished()
+        #expect(attributes.count == 40)
+        #expect(attributes[3] == .number("1"))
+    }
+
+    private static func digits(_ text: StaticString) -> UnsafeBufferPointer<UInt8> {
+        UnsafeBufferPointer(start: text.utf8Start, count: text.utf8CodeUnitCount)
+    }
+}
