@@ -9,6 +9,8 @@ struct ConfigurationReloader: Service {
     let options: ConfigurationOptions
     let supervisor: PipelineSupervisor
     let logger: Logger
+    /// Told each configuration applied (the consumer-lag gauges follow the pipelines).
+    let applied: @Sendable (FlowrunConfiguration) -> Void
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: .sighup)
@@ -34,6 +36,7 @@ struct ConfigurationReloader: Service {
         }
         do {
             try await self.supervisor.apply(configuration)
+            self.applied(configuration)
             self.logger.info(
                 "configuration applied",
                 metadata: ["file": "\(file)", "pipelines": "\(configuration.enabledPipelines)"]

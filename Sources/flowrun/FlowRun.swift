@@ -17,13 +17,14 @@ struct FlowRun: AsyncParsableCommand {
               flowrun simulate --devices 100 --rate 1000   feed the stream with moving trackers
               flowrun cms-stub --port 8055                 a stand-in CMS, to try live-broadcast without Directus
               flowrun watch --event <event-id>             print an event's live feed, as a browser gets it
+              flowrun top                                  each stage's items/s, queue and errors, live
 
             Per-instance values come from the environment (see pipelines.yaml): REDIS_URL, POSTGRES_URL,
             INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL. Local servers for trying it: scripts/services.sh start.
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self, CMSStubCommand.self,
-            WatchCommand.self,
+            WatchCommand.self, TopCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

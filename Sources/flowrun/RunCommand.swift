@@ -61,17 +61,28 @@ struct RunCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure("\(error)")
         }
+        let consumerLag: ConsumerLag
+        do {
+            consumerLag = try ConsumerLag(configuration, logger: logger)
+        } catch {
+            throw CommandFailure("\(error)")
+        }
         let supervisor = PipelineSupervisor(configuration: configuration, flow: flow, readiness: readiness)
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             // First in, last out: /metrics and /readyz answer while the pipelines drain.
             .init(service: readiness, successTerminationBehavior: .ignore),
+            .init(service: consumerLag, successTerminationBehavior: .ignore),
             .init(
                 service: OperationsServer(configuration, registry: registry, readiness: readiness, logger: logger),
                 successTerminationBehavior: .ignore
             ),
             // The pipelines end the run when they end (drained, or failed).
             .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
-            .init(service: ConfigurationReloader(options: self.options, supervisor: supervisor, logger: logger)),
+            .init(
+                service: ConfigurationReloader(options: self.options, supervisor: supervisor, logger: logger) {
+                    consumerLag.track(ConsumerLag.groups(of: $0))
+                }
+            ),
         ]
         if self.progress > 0 {
             services.append(

@@ -30,6 +30,9 @@ enum MetricHelp {
         "flowrun_device_event_map_refresh_seconds": "Time to load the device to race event map.",
         "flowrun_device_event_map_refresh_failures_total": "Failed loads of the device to race event map.",
         "flowrun_cms_request_seconds": "Time of requests to the CMS, by call and outcome.",
+        // Consumer groups (labels stream, group), from XINFO GROUPS.
+        "flowrun_consumer_lag_entries": "Entries of the stream not yet delivered to the consumer group.",
+        "flowrun_consumer_pending_entries": "Entries delivered to the consumer group and not yet acknowledged.",
     ]
 
     /// The help of `name`, or a placeholder that says it is missing from ``catalog``.

@@ -1,0 +1,51 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Pipelines
+
+/// Fetches and reads flowrun's `/metrics` (Prometheus text) over HTTP, with AsyncHTTPClient's shared client.
+///
+/// - Important: Each ``scrape()`` is one `GET`, bounded by ``timeout``; anything but a `200` with a body that
+///   ``PrometheusText`` reads throws a ``CommandFailure`` that says what to check.
+struct MetricsScraper: Sendable {
+    /// The `/metrics` URL.
+    let url: String
+    var timeout: TimeAmount = .seconds(5)
+    /// A larger answer is refused (flowrun's is a few tens of KiB).
+    var maximumBytes = 16 * 1024 * 1024
+
+    /// - Parameter base: `http://HOST:PORT`, with or without `/metrics`.
+    init(base: String) {
+        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
+        self.url = trimmed.hasSuffix("/metrics") ? trimmed : trimmed + "/metrics"
+    }
+
+    func scrape() async throws -> MetricsSnapshot {
+        let body: String
+        do {
+            let response = try await HTTPClient.shared.execute(
+                HTTPClientRequest(url: self.url),
+                timeout: self.timeout
+            )
+            guard response.status == .ok else {
+                throw CommandFailure(
+                    "\(self.url) answered HTTP \(response.status.code): is this flowrun's operations port"
+                        + " (http.port / HTTP_PORT)?"
+                )
+            }
+            body = String(buffer: try await response.body.collect(upTo: self.maximumBytes))
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw CommandFailure(
+                "cannot scrape \(self.url): \(error)\nis flowrun running? Its HTTP port is http.port in"
+                    + " pipelines.yaml, or HTTP_PORT (default 9090); pass it as --url http://HOST:PORT"
+            )
+        }
+        do {
+            return try MetricsSnapshot(parsing: body)
+        } catch {
+            throw CommandFailure("\(self.url) is not Prometheus text (\(error)): is this flowrun's operations port?")
+        }
+    }
+}
