@@ -116,9 +116,14 @@ let package = Package(
             dependencies: ["Flow"],
             path: "Benchmarks/FlowBenchmark"
         ),
+        // What both benchmarks read about processes from /proc.
+        .target(
+            name: "BenchmarkSupport",
+            path: "Benchmarks/BenchmarkSupport"
+        ),
         .executableTarget(
             name: "DurableWriteBenchmark",
-            dependencies: ["Stages", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Stages", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/DurableWriteBenchmark"
         ),
         // A WebSocket client of the live protocol (CONTRACT §5), for the tests and the live benchmark.
@@ -133,7 +138,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "LiveBroadcastBenchmark",
-            dependencies: ["Stages", "LiveTestClient", "CMSStub", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Stages", "LiveTestClient", "CMSStub", "BenchmarkSupport",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/LiveBroadcastBenchmark"
         ),
         .testTarget(

@@ -2,6 +2,7 @@
 // COPY of the same rows into an empty table, measured in the same run.
 //
 //   scripts/benchmark.sh [--entries N]       (starts the local servers, builds release, runs this)
+import BenchmarkSupport
 import Foundation
 import Logging
 import Stages
@@ -158,7 +159,7 @@ func runBenchmark() async throws {
     child.executableURL = URL(fileURLWithPath: flowrun)
     child.arguments = ["run", config, "--migrations", migrations, "--progress", "0"]
     let runStart = ContinuousClock.now
-    let machineStart = MachineCPU.read()
+    let machineStart = ProcessStatus.machineBusySeconds()
     try child.run()
     // Polled every 20 ms without loading PostgreSQL: the first row by an index probe, the end by the group's
     // counters in Redis (every entry delivered, none pending). The row count is checked once, at the end.
@@ -173,14 +174,19 @@ func runBenchmark() async throws {
         }
         peakKiB = max(peakKiB, ProcessStatus.peakResidentKiB(of: child.processIdentifier) ?? 0)
         flowrunCPU = ProcessStatus.cpuSeconds(of: child.processIdentifier) ?? flowrunCPU
-        if firstRow != nil, try await groupIsDone(redis: redis, stream: stream, group: "bench") { break }
+        // Done when every entry was delivered to the group (lag 0) and acknowledged (none pending).
+        if firstRow != nil,
+            try await ConsumerGroupInfo.read(redis, stream: stream)["bench"] == .init(pending: 0, lag: 0)
+        {
+            break
+        }
         if runStart.duration(to: .now) > .seconds(600) {
             throw BenchmarkFailure("flowrun did not finish within 10 minutes")
         }
         try await Task.sleep(for: .milliseconds(20))
     }
     let done = ContinuousClock.now
-    let machineBusy = MachineCPU.read().busySeconds(since: machineStart)
+    let machineBusy = ProcessStatus.machineBusySeconds() - machineStart
     child.terminate()
     child.waitUntilExit()
     let totalSeconds = runStart.duration(to: done) / .seconds(1)

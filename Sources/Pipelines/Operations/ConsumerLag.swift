@@ -134,7 +134,7 @@ public final class ConsumerLag: Service, Sendable {
                 )
                 continue
             }
-            self.record(Self.parse(reply), of: stream)
+            self.record(ConsumerGroupInfo.parse(reply), of: stream)
         }
     }
 
@@ -152,31 +152,7 @@ public final class ConsumerLag: Service, Sendable {
 
     // MARK: - Internals
 
-    /// What `XINFO GROUPS` says of one group.
-    struct Info: Equatable {
-        var pending: Int64?
-        var lag: Int64?
-    }
-
-    /// The groups of an `XINFO GROUPS` reply, by name: an array of flat `field, value, …` arrays.
-    static func parse(_ reply: RedisReply) -> [String: Info] {
-        var groups: [String: Info] = [:]
-        for entry in reply.array ?? [] {
-            let fields = entry.array ?? []
-            var name: String?
-            var info = Info()
-            for index in stride(from: 0, to: fields.count - 1, by: 2) {
-                switch fields[index].string {
-                case "name": name = fields[index + 1].string
-                case "pending": info.pending = fields[index + 1].integer
-                case "lag": info.lag = fields[index + 1].integer
-                default: continue
-                }
-            }
-            if let name { groups[name] = info }
-        }
-        return groups
-    }
+    typealias Info = ConsumerGroupInfo
 
     private func record(_ answer: [String: Info], of stream: String) {
         let dropped = self.state.withLock { state in
