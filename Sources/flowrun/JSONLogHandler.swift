@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Stages
 import Synchronization
 
 /// Writes each log record as one JSON object per line on standard error (`log.format: json`), for log
@@ -77,21 +78,8 @@ struct JSONLogHandler: LogHandler {
         }
     }
 
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
     static func appendString(_ text: String, to line: inout String) {
-        line += "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": line += "\\\""
-            case "\\": line += "\\\\"
-            case "\n": line += "\\n"
-            case "\r": line += "\\r"
-            case "\t": line += "\\t"
-            case "\u{0}"..<"\u{20}": line += String(format: "\\u%04X", scalar.value)
-            default: line.unicodeScalars.append(scalar)
-            }
-        }
-        line += "\""
+        JSONString.append(text, to: &line)
     }
 
     /// The current time, ISO-8601 UTC with milliseconds.

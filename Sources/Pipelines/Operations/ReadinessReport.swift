@@ -1,3 +1,5 @@
+import Stages
+
 /// What `/readyz` answers: whether this instance is ready for work, and why not.
 ///
 /// Ready means: Redis answered its last check, PostgreSQL answered its last check, both checks are recent,
@@ -55,35 +57,15 @@ public struct ReadinessReport: Sendable, Equatable {
             case .unknown(let text), .failed(let text): text
             }
         }
-        let pipelines = self.pipelines.map { "\(JSON.quote($0.name)):\(JSON.quote($0.state.description))" }
+        let pipelines = self.pipelines.map {
+            "\(JSONString.quoted($0.name)):\(JSONString.quoted($0.state.description))"
+        }
         let checks =
-            "{\"redis\":\(JSON.quote(text(self.redis))),\"postgres\":\(JSON.quote(text(self.postgres))),"
+            "{\"redis\":\(JSONString.quoted(text(self.redis))),\"postgres\":\(JSONString.quoted(text(self.postgres))),"
             + "\"pipelines\":{\(pipelines.joined(separator: ","))}}"
         let problems = self.problems
         if problems.isEmpty { return "{\"ready\":true,\"checks\":\(checks)}" }
-        let list = problems.map(JSON.quote).joined(separator: ",")
+        let list = problems.map(JSONString.quoted).joined(separator: ",")
         return "{\"ready\":false,\"problems\":[\(list)],\"checks\":\(checks)}"
-    }
-}
-
-/// Just enough JSON writing for the report.
-private enum JSON {
-    /// `text` as a JSON string literal, quotes included.
-    static func quote(_ text: String) -> String {
-        var quoted = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": quoted += "\\\""
-            case "\\": quoted += "\\\\"
-            case "\n": quoted += "\\n"
-            case "\r": quoted += "\\r"
-            case "\t": quoted += "\\t"
-            case _ where scalar.value < 0x20:
-                let hex = String(scalar.value, radix: 16)
-                quoted += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: quoted.unicodeScalars.append(scalar)
-            }
-        }
-        return quoted + "\""
     }
 }
