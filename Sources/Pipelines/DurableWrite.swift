@@ -156,7 +156,14 @@ public struct DurableWrite: Service {
             Batch<PositionEntry>(max: settings.batch.max, within: settings.batch.within)
             Map { (batch: [PositionEntry]) async throws -> [String] in
                 let started = ContinuousClock.now
-                let outcome = try await writer.write(batch.map(\.position))
+                let outcome: PositionWriter.Outcome
+                do {
+                    outcome = try await writer.write(batch.map(\.position))
+                } catch {
+                    // Retried below (with backoff) until stored; counted here once per failed attempt.
+                    metrics.failed.increment(by: batch.count)
+                    throw error
+                }
                 metrics.record(outcome, seconds: started.duration(to: .now))
                 return batch.map(\.entryID)
             }
@@ -178,6 +185,8 @@ public struct DurableWrite: Service {
 struct DurableWriteMetrics: Sendable {
     let inserted: Counter
     let duplicates: Counter
+    /// Positions of batches whose write failed (each failed attempt; the batch is retried).
+    let failed: Counter
     let batchSeconds: CoreMetrics.Timer
     let deadLettered: Counter
     let pipeline: String
@@ -197,6 +206,11 @@ struct DurableWriteMetrics: Sendable {
         self.duplicates = Counter(
             label: written,
             dimensions: [("pipeline", pipeline), ("result", "duplicate")],
+            factory: factory
+        )
+        self.failed = Counter(
+            label: written,
+            dimensions: [("pipeline", pipeline), ("result", "failed")],
             factory: factory
         )
         self.batchSeconds = CoreMetrics.Timer(

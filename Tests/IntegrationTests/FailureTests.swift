@@ -1,5 +1,6 @@
 import Flow
 import Foundation
+import Logging
 import Pipelines
 import Stages
 import Testing
@@ -15,12 +16,28 @@ extension Integration {
                 options.devices = 30
                 options.duplicates = 0.02
                 options.seed = 11
-                let running = try RunningDurableWrite(world.configuration())
+                let metrics = RecordingMetrics()
+                let running = try RunningDurableWrite(world.configuration(), metrics: metrics)
+                // /readyz's checker, as flowrun runs it, beside the pipeline.
+                let readiness = try Readiness(
+                    redisURL: world.servers.redisURL,
+                    postgresURL: world.databaseURL,
+                    pipelines: ["durable-write"],
+                    configuration: .init(interval: .milliseconds(200), timeout: .seconds(1)),
+                    logger: Logger(label: "readiness-test", factory: { _ in SwiftLogNoOpLogHandler() })
+                )
+                readiness.set(.running, of: "durable-write")
+                let checking = Task { try await readiness.run() }
+                defer { checking.cancel() }
                 let first = try await world.appendSimulated(options, count: 1_000)
                 try await world.eventually("the first entries are stored") { try await world.rowCount() > 0 }
+                try await world.eventually("ready with both servers up") { readiness.report.isReady }
                 try await Servers.services("stop-postgres")
                 let second: [TrackSimulator.Entry]
                 do {
+                    try await world.eventually("not ready, naming PostgreSQL, while it is stopped") {
+                        readiness.report.problems.contains { $0.hasPrefix("postgres") }
+                    }
                     options.seed = 12
                     second = try await world.appendSimulated(options, count: 2_000)
                     // While PostgreSQL is down: whatever is acknowledged was stored before it stopped.
@@ -38,8 +55,14 @@ extension Integration {
                 let all = first + second
                 let unique = distinctPositions(all)
                 try await world.waitUntilStoredAndAcknowledged(rows: unique)
+                try await world.eventually("ready again once PostgreSQL is back") { readiness.report.isReady }
                 try await running.stop()
                 #expect(try await world.rowCount() == unique)
+                let failed = metrics.count(
+                    "flowrun_positions_written_total",
+                    [("pipeline", "durable-write"), ("result", "failed")]
+                )
+                #expect(failed > 0, "the writes that failed while PostgreSQL was down are counted")
             }
         }
 

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Flow
 import Foundation
 import Logging
@@ -200,8 +201,9 @@ final class RunningDurableWrite: Sendable {
     private let group: ServiceGroup
     private let task: Task<Void, any Error>
 
-    init(_ configuration: FlowrunConfiguration) throws {
+    init(_ configuration: FlowrunConfiguration, metrics: (any MetricsFactory)? = nil) throws {
         var flow = PipelineConfiguration()
+        if let metrics { flow.metricsFactory = metrics }
         // FLOWRUN_TEST_LOG=1 shows the pipeline's log on standard error.
         flow.logger =
             ProcessInfo.processInfo.environment["FLOWRUN_TEST_LOG"] == "1"

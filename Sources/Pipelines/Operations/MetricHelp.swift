@@ -10,7 +10,7 @@ enum MetricHelp {
         "flow_stage_processing_seconds": "Time the stage spent per item, waiting for room downstream excluded.",
         "flow_stage_queue_items": "Items waiting in the stage's input channel.",
         // durable-write.
-        "flowrun_positions_written_total": "Positions written to PostgreSQL, by result (inserted or duplicate).",
+        "flowrun_positions_written_total": "Positions written, by result: inserted, duplicate, failed (retried).",
         "flowrun_write_batch_seconds": "Time to write one batch of positions to PostgreSQL.",
         "flowrun_dead_lettered_total": "Malformed entries moved to the dead-letter stream and acknowledged.",
         "flowrun_decode_errors_total": "Stream entries that could not be decoded, by reason.",
