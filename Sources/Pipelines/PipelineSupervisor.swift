@@ -27,7 +27,10 @@ public final class PipelineSupervisor: Service, Sendable {
     private let flow: PipelineConfiguration
     private let logger: Logger
     private let readiness: Readiness?
-    private let state: Mutex<(running: [String: Running], draining: Set<String>, failure: (any Error)?)>
+    private let state:
+        Mutex<
+            (running: [String: Running], draining: Set<String>, failure: (any Error)?, shuttingDown: Bool)
+        >
     private let initial: FlowrunConfiguration
     private let changes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
 
@@ -38,7 +41,7 @@ public final class PipelineSupervisor: Service, Sendable {
         self.flow = flow
         self.logger = flow.logger
         self.readiness = readiness
-        self.state = Mutex(([:], [], nil))
+        self.state = Mutex(([:], [], nil, false))
     }
 
     /// The pipelines running now (for the progress line).
@@ -54,8 +57,11 @@ public final class PipelineSupervisor: Service, Sendable {
                 if self.state.withLock({ $0.failure != nil }) { break }
             }
         } onGracefulShutdown: {
+            // From now on a reload starts nothing.
+            self.state.withLock { $0.shuttingDown = true }
             self.changes.continuation.finish()
         }
+        self.state.withLock { $0.shuttingDown = true }
         await withTaskGroup(of: Void.self) { group in
             for running in self.running {
                 group.addTask { await self.stop(running, reason: "shutting down") }
@@ -76,6 +82,7 @@ public final class PipelineSupervisor: Service, Sendable {
         }
         let runningNames = Set(self.running.map(\.name))
         for name in wanted.keys.sorted() where !runningNames.contains(name) {
+            if self.state.withLock({ $0.shuttingDown }) { return }
             try self.start(name, configuration: configuration, fingerprint: wanted[name]!)
         }
     }
