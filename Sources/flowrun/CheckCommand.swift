@@ -8,8 +8,9 @@ struct CheckCommand: AsyncParsableCommand {
         commandName: "check",
         abstract: "Validate a configuration file and print each enabled pipeline's stages.",
         discussion: """
-            Reads the file as `flowrun run` would (with this environment's variables), reports every problem
-            with its line, column and key, and prints the stages of each enabled pipeline. Connects to nothing.
+            Reads the file as `flowrun run` would (with this environment's variables), \
+            reports every problem with its line, column and key, and prints the stages \
+            of each enabled pipeline. Connects to nothing.
 
             Example:
               INSTANCE_ID=node-2 flowrun check pipelines.yaml

@@ -6,21 +6,26 @@ struct FlowRun: AsyncParsableCommand {
         commandName: "flowrun",
         abstract: "Runs the GPS telemetry pipelines a configuration file enables.",
         discussion: """
-            flowrun reads positions from a Redis Stream and runs the pipelines pipelines.yaml enables:
-              durable-write    every position stored in PostgreSQL exactly once, acknowledged only once stored
-              live-broadcast   every position pushed over WebSocket (/live) to the browsers watching its race event
+            flowrun reads positions from a Redis Stream and runs the pipelines that
+            pipelines.yaml enables:
+              durable-write    each position stored in PostgreSQL exactly once,
+                               acknowledged only once stored
+              live-broadcast   each position pushed over WebSocket (/live) to the
+                               browsers watching its race event
 
             Examples:
-              flowrun pipelines.yaml                       run the enabled pipelines (Ctrl-C drains and stops)
-              flowrun check pipelines.yaml                 validate the file and print each pipeline's stages
-              flowrun migrate pipelines.yaml               apply the database migrations and exit
-              flowrun simulate --devices 100 --rate 1000   feed the stream with moving trackers
-              flowrun cms-stub --port 8055                 a stand-in CMS, to try live-broadcast without Directus
-              flowrun watch --event <event-id>             print an event's live feed, as a browser gets it
-              flowrun top                                  each stage's items/s, queue and errors, live
+              flowrun pipelines.yaml             run the enabled pipelines
+                                                 (Ctrl-C drains and stops)
+              flowrun check pipelines.yaml       validate; print each pipeline's stages
+              flowrun migrate pipelines.yaml     apply the migrations and exit
+              flowrun simulate --rate 1000       feed the stream with moving trackers
+              flowrun cms-stub --port 8055       a stand-in CMS for live-broadcast
+              flowrun watch --event <event-id>   an event's live feed, as a browser
+              flowrun top                        each stage's items/s, queue, errors
 
-            Per-instance values come from the environment (see pipelines.yaml): REDIS_URL, POSTGRES_URL,
-            INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL. Local servers for trying it: scripts/services.sh start.
+            Per-instance values come from the environment (see pipelines.yaml):
+            REDIS_URL, POSTGRES_URL, INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL.
+            Local servers for trying it: scripts/services.sh start.
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self, CMSStubCommand.self,

@@ -6,12 +6,13 @@ struct MigrateCommand: AsyncParsableCommand {
         commandName: "migrate",
         abstract: "Apply the database migrations and exit.",
         discussion: """
-            Applies the numbered .sql files of the migrations folder that are not applied yet, each in a
-            transaction, under an advisory lock (instances starting together do not race). `flowrun run` does
-            the same at start.
+            Applies the numbered .sql files of the migrations folder that are not \
+            applied yet, each in a transaction, under an advisory lock (instances \
+            starting together do not race). `flowrun run` does the same at start.
 
             Example:
-              POSTGRES_URL=postgresql://flowrun@127.0.0.1:15432/flowrun flowrun migrate pipelines.yaml
+              POSTGRES_URL=postgresql://flowrun@127.0.0.1:15432/flowrun \\
+                flowrun migrate pipelines.yaml
             """
     )
 

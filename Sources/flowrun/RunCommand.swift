@@ -11,21 +11,25 @@ struct RunCommand: AsyncParsableCommand {
         commandName: "run",
         abstract: "Run the pipelines the configuration enables (the default command).",
         discussion: """
-            Applies the database migrations, then runs every enabled pipeline until SIGTERM or SIGINT
-            (Ctrl-C), which drain it: reading stops, what is in flight is stored and acknowledged, then
-            flowrun exits 0. A second signal stops at once (exit 130); what was read and not yet stored
-            stays pending in the stream and is delivered again at the next start.
+            Applies the database migrations, then runs every enabled pipeline until \
+            SIGTERM or SIGINT (Ctrl-C), which drain it: reading stops, what is in \
+            flight is stored and acknowledged, then flowrun exits 0. A second signal \
+            stops at once (exit 130); what was read and not yet stored stays pending \
+            in the stream and is delivered again at the next start.
 
-            SIGHUP re-reads the configuration file: pipelines enabled there start, pipelines disabled there
-            drain and stop, a pipeline whose settings changed restarts with them; the others go on. A file
-            with errors is refused (they are logged) and the running configuration is kept. Logging
-            settings apply at the next start.
+            SIGHUP re-reads the configuration file: pipelines enabled there start, \
+            pipelines disabled there drain and stop, a pipeline whose settings changed \
+            restarts with them; the others go on. A file with errors is refused (they \
+            are logged) and the running configuration is kept. Logging settings apply \
+            at the next start.
 
-            A progress line per pipeline is logged every --progress seconds.
+            The operations port (http.port) serves /metrics, /healthz and /readyz; \
+            `flowrun top` shows it live. A progress line per pipeline is logged every \
+            --progress seconds.
 
             Examples:
-              REDIS_URL=redis://127.0.0.1:16379 INSTANCE_ID=node-2 flowrun pipelines.yaml
-              kill -HUP $(pidof flowrun)            apply an edited pipelines.yaml
+              INSTANCE_ID=node-2 flowrun pipelines.yaml
+              kill -HUP $(pidof flowrun)         apply an edited pipelines.yaml
             """
     )
 

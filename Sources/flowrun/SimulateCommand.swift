@@ -7,15 +7,16 @@ struct SimulateCommand: AsyncParsableCommand {
         commandName: "simulate",
         abstract: "Append moving trackers' positions to the telemetry stream.",
         discussion: """
-            Each device drives around Vilnius and reports one position per second of simulated time, starting
-            now, as the
-            ingestion service would append it (CONTRACT §1). Entries go out at --rate per second until
-            --duration or --count is reached, or until Ctrl-C. A progress line is printed every second.
+            Each device drives around Vilnius and reports one position per second of \
+            simulated time, starting now, as the ingestion service would append it \
+            (CONTRACT §1). Entries go out at --rate per second until --duration or \
+            --count is reached, or until Ctrl-C. A progress line is printed every second.
 
             Examples:
               flowrun simulate --devices 100 --rate 1000 --duration 60
-              flowrun simulate --devices 5 --rate 50 --duplicates 0.02 --out-of-order 0.01 --malformed 0.001
-              flowrun simulate --count 200000 --rate 0            (as fast as Redis takes them)
+              flowrun simulate --devices 5 --rate 50 --duplicates 0.02 \\
+                --out-of-order 0.01 --malformed 0.001
+              flowrun simulate --count 200000 --rate 0   (as fast as Redis takes them)
             """
     )
 

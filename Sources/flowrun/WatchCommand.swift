@@ -7,15 +7,19 @@ struct WatchCommand: AsyncParsableCommand {
         commandName: "watch",
         abstract: "Watch a live-broadcast server's feed as a browser would: subscribe and print every frame.",
         discussion: """
-            Connects to the WebSocket endpoint with a CMS session cookie, subscribes to each --event, and prints
-            every frame the server sends as one JSON line (`subscribed` with its snapshot, then `position`s),
-            until Ctrl-C or --count positions. A refused upgrade is reported with its HTTP status (401: no
-            valid session; 503: the CMS could not be asked).
+            Connects to the WebSocket endpoint with a CMS session cookie, subscribes \
+            to each --event, and prints every frame the server sends as one JSON line \
+            (`subscribed` with its snapshot, then `position`s), until Ctrl-C or \
+            --count positions. A refused upgrade is reported with its HTTP status \
+            (401: no valid session; 503: the CMS could not be asked).
 
             Examples:
               flowrun watch --event 6f1c1f6e-2f7b-4c55-9a3e-0c1d2e3f4a5b
-              flowrun watch --url ws://race-1:8080/live --cookie 'directus_session_token=…' --event <id> --count 10
-            With `flowrun cms-stub`, the session `directus_session_token=valid-<name>` may watch every event.
+              flowrun watch --url ws://race-1:8080/live \\
+                --cookie 'directus_session_token=…' --event <id> --count 10
+
+            With `flowrun cms-stub`, the session directus_session_token=valid-<name> \
+            may watch every event.
             """
     )
 
