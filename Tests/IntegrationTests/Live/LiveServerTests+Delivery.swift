@@ -164,7 +164,7 @@ extension Integration.LiveServerTests {
             let devices = (0..<4).map { "device-\($0)-" + String(repeating: "x", count: 300) }
             var published = 0
             let start = ContinuousClock.now
-            while server.metrics.total("flowrun_live_slow_client_closes_total") == 0 {
+            while server.metrics.count("flowrun_live_slow_client_closes_total") == 0 {
                 guard start.duration(to: .now) < .seconds(60) else {
                     Issue.record("the slow client was not closed after \(published) positions")
                     return
@@ -173,7 +173,7 @@ extension Integration.LiveServerTests {
                 published += 1
                 if published % 2 == 0 { try await Task.sleep(for: .milliseconds(1)) }
             }
-            #expect(server.metrics.total("flowrun_live_positions_coalesced_total") > 0)
+            #expect(server.metrics.count("flowrun_live_positions_coalesced_total") > 0)
 
             // The fast client got every position, in order.
             let fastMessages = try await fastReceived.wait(for: 1 + published)

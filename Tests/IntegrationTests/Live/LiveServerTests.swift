@@ -23,7 +23,7 @@ extension Integration.LiveServerTests {
                 }
                 #expect(status == 401)
             }
-            #expect(server.metrics.total("flowrun_live_upgrades_total", [("result", "unauthenticated")]) == 2)
+            #expect(server.metrics.count("flowrun_live_upgrades_total", [("result", "unauthenticated")]) == 2)
             #expect(server.metrics.values("flowrun_live_connections").allSatisfy { $0 == 0 })
         }
     }
@@ -36,7 +36,7 @@ extension Integration.LiveServerTests {
                 return
             }
             #expect(status == 503)
-            #expect(server.metrics.total("flowrun_live_upgrades_total", [("result", "unavailable")]) == 1)
+            #expect(server.metrics.count("flowrun_live_upgrades_total", [("result", "unavailable")]) == 1)
             #expect(server.metrics.values("flowrun_live_connections").allSatisfy { $0 == 0 })
         }
     }
@@ -45,7 +45,7 @@ extension Integration.LiveServerTests {
         try await LiveTestServer.run { server in
             let (client, _) = try await server.client()
             #expect(client.isActive)
-            #expect(server.metrics.total("flowrun_live_upgrades_total", [("result", "accepted")]) == 1)
+            #expect(server.metrics.count("flowrun_live_upgrades_total", [("result", "accepted")]) == 1)
             try await liveEventually("the connection is counted") {
                 server.metrics.values("flowrun_live_connections").last == 1
             }

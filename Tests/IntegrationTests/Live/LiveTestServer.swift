@@ -10,7 +10,7 @@ struct LiveTestServer {
     let server: LiveServer
     let authority = LiveFakeAuthority()
     let snapshots = LiveFakeSnapshots()
-    let metrics = LiveTestMetrics()
+    let metrics = RecordingMetrics()
     let port: Int
 
     static let eventA = "0b7e4c1a-7d4f-4f1e-9a51-3c2d1e0f9a01"
