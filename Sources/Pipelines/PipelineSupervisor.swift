@@ -81,7 +81,7 @@ public final class PipelineSupervisor: Service, Sendable {
             await self.stop(running, reason: disabled ? "disabled" : "its settings changed", disabled: disabled)
         }
         let runningNames = Set(self.running.map(\.name))
-        for name in wanted.keys.sorted() where !runningNames.contains(name) {
+        for name in PipelineRegistry.names where wanted[name] != nil && !runningNames.contains(name) {
             if self.state.withLock({ $0.shuttingDown }) { return }
             try self.start(name, configuration: configuration, fingerprint: wanted[name]!)
         }
@@ -89,14 +89,9 @@ public final class PipelineSupervisor: Service, Sendable {
 
     /// Enabled pipeline name → a fingerprint of what it runs with.
     static func pipelines(of configuration: FlowrunConfiguration) -> [String: String] {
-        let shared =
-            "\(configuration.instance)|\(configuration.redis)|\(configuration.postgres)|\(configuration.shutdown)"
         var pipelines: [String: String] = [:]
-        if configuration.pipelines.durableWrite.enabled {
-            pipelines[DurableWrite.name] = shared + "|\(configuration.pipelines.durableWrite)"
-        }
-        if configuration.pipelines.liveBroadcast.enabled {
-            pipelines[LiveBroadcast.name] = shared + "|\(configuration.pipelines.liveBroadcast)"
+        for name in PipelineRegistry.names where PipelineRegistry.isEnabled(name, in: configuration) {
+            pipelines[name] = PipelineRegistry.fingerprint(of: name, in: configuration)
         }
         return pipelines
     }
@@ -104,26 +99,11 @@ public final class PipelineSupervisor: Service, Sendable {
     private func start(_ name: String, configuration: FlowrunConfiguration, fingerprint: String) throws {
         var flow = self.flow
         flow.drainTimeout = configuration.shutdown.drainTimeout
-        let service: any Service
-        var metadata: Logger.Metadata = ["pipeline": "\(name)", "consumer": "\(configuration.instance)"]
-        switch name {
-        case DurableWrite.name:
-            let settings = configuration.pipelines.durableWrite
-            service = try DurableWrite(configuration: configuration, flow: flow)
-            metadata["stream"] = "\(settings.stream)"
-            metadata["group"] = "\(settings.group)"
-        case LiveBroadcast.name:
-            let settings = configuration.pipelines.liveBroadcast
-            service = try LiveBroadcast(configuration: configuration, flow: flow)
-            metadata["stream"] = "\(settings.stream)"
-            metadata["group"] = "\(settings.group(instance: configuration.instance))"
-            metadata["port"] = "\(settings.port)"
-            metadata["cms"] = "\(settings.cmsURL)"
-        default:
-            preconditionFailure("unknown pipeline \(name)")
-        }
+        let service = try PipelineRegistry.make(name, configuration: configuration, flow: flow)
+        var metadata: Logger.Metadata = ["pipeline": "\(name)"]
+        for (key, value) in PipelineRegistry.summary(of: name, in: configuration) { metadata[key] = "\(value)" }
         self.logger.info("pipeline starting", metadata: metadata)
-        var tracked = service
+        var tracked: any Service = service
         if let readiness = self.readiness {
             // live-broadcast is running once its WebSocket port is bound; durable-write once it runs.
             var runningWhen: (@Sendable () -> Bool)?

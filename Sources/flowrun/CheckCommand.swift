@@ -26,39 +26,17 @@ struct CheckCommand: AsyncParsableCommand {
             "instance \(configuration.instance); redis \(configuration.redis.url); postgres \(configuration.postgres.url)"
         )
         if configuration.enabledPipelines.isEmpty { print("no pipeline is enabled") }
-        if configuration.pipelines.durableWrite.enabled {
-            var flow = PipelineConfiguration()
-            flow.logger = Logger(label: "flowrun", factory: { _ in SwiftLogNoOpLogHandler() })
-            let pipeline: DurableWrite
+        var flow = PipelineConfiguration()
+        flow.logger = Logger(label: "flowrun", factory: { _ in SwiftLogNoOpLogHandler() })
+        for name in PipelineRegistry.names where PipelineRegistry.isEnabled(name, in: configuration) {
+            let pipeline: any RegisteredPipeline
             do {
-                pipeline = try DurableWrite(configuration: configuration, flow: flow)
+                pipeline = try PipelineRegistry.make(name, configuration: configuration, flow: flow)
             } catch {
                 throw CommandFailure("\(error)")
             }
-            let settings = configuration.pipelines.durableWrite
-            print(
-                "\npipeline durable-write: stream \(settings.stream), group \(settings.group), consumer"
-                    + " \(configuration.instance), dead letters to \(settings.deadLetterStreamName)"
-            )
-            for (index, stage) in pipeline.pipeline.stageNames.enumerated() {
-                print("  \(index + 1). \(stage)")
-            }
-        }
-        if configuration.pipelines.liveBroadcast.enabled {
-            var flow = PipelineConfiguration()
-            flow.logger = Logger(label: "flowrun", factory: { _ in SwiftLogNoOpLogHandler() })
-            let pipeline: LiveBroadcast
-            do {
-                pipeline = try LiveBroadcast(configuration: configuration, flow: flow)
-            } catch {
-                throw CommandFailure("\(error)")
-            }
-            let settings = configuration.pipelines.liveBroadcast
-            print(
-                "\npipeline live-broadcast: stream \(settings.stream), group"
-                    + " \(settings.group(instance: configuration.instance)), WebSocket ws://0.0.0.0:\(settings.port)/live,"
-                    + " CMS \(settings.cmsURL)"
-            )
+            let summary = PipelineRegistry.summary(of: name, in: configuration).map { "\($0.key) \($0.value)" }
+            print("\npipeline \(name): \(summary.joined(separator: ", "))")
             for (index, stage) in pipeline.pipeline.stageNames.enumerated() {
                 print("  \(index + 1). \(stage)")
             }

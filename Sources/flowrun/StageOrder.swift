@@ -15,11 +15,10 @@ enum StageOrder {
         var flow = PipelineConfiguration()
         flow.logger = Logger(label: "flowrun", factory: { _ in SwiftLogNoOpLogHandler() })
         var order: [String: [String]] = [:]
-        if let durableWrite = try? DurableWrite(configuration: configuration, flow: flow) {
-            order[DurableWrite.name] = durableWrite.pipeline.stageNames
-        }
-        if let liveBroadcast = try? LiveBroadcast(configuration: configuration, flow: flow) {
-            order[LiveBroadcast.name] = liveBroadcast.pipeline.stageNames
+        for name in PipelineRegistry.names {
+            if let pipeline = try? PipelineRegistry.make(name, configuration: configuration, flow: flow) {
+                order[name] = pipeline.pipeline.stageNames
+            }
         }
         return order
     }
