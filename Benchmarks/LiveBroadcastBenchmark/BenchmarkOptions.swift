@@ -12,6 +12,8 @@ struct BenchmarkOptions: Sendable {
     var rate = 1000
     /// The measured window, after the warm-up. Default: 20 s.
     var duration: Duration = .seconds(20)
+    /// flowrun's `flush_delay` in milliseconds; nil: flowrun's default.
+    var flushDelay: Int?
     /// Positions sent before the window opens, not counted. Default: 2 s.
     var warmUp: Duration = .seconds(2)
     /// How long the benchmark waits after the window for deliveries still on their way. Default: 5 s.
@@ -19,6 +21,7 @@ struct BenchmarkOptions: Sendable {
 
     static let usage = """
         USAGE: live-broadcast-benchmark [--clients C] [--events E] [--devices D] [--rate R] [--duration S]
+                                        [--flush-delay MS]
 
         The real flowrun (live-broadcast only) between a Redis stream and C WebSocket clients, all on this
         machine: a feeder appends R positions/s round-robin over E events × D devices; client i watches event
@@ -31,6 +34,7 @@ struct BenchmarkOptions: Sendable {
           --devices D    devices per event (default 100)
           --rate R       positions per second (default 1000)
           --duration S   measured seconds (default 20)
+          --flush-delay MS  flowrun's live-broadcast flush_delay in ms, 0 or more (default: flowrun's own)
           -h, --help     this text
 
         ENVIRONMENT (scripts/benchmark-live.sh sets them): REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY (the release
@@ -47,8 +51,9 @@ struct BenchmarkOptions: Sendable {
         while let flag = arguments.popFirst() {
             if flag == "-h" || flag == "--help" { return nil }
             guard let text = arguments.popFirst() else { throw BenchmarkFailure("\(flag) needs a value") }
-            guard let value = Int(text), value >= 1 else {
-                throw BenchmarkFailure("\(flag) needs a whole number ≥ 1, found \"\(text)\"")
+            let least = flag == "--flush-delay" ? 0 : 1
+            guard let value = Int(text), value >= least else {
+                throw BenchmarkFailure("\(flag) needs a whole number ≥ \(least), found \"\(text)\"")
             }
             switch flag {
             case "--clients": options.clients = value
@@ -56,6 +61,7 @@ struct BenchmarkOptions: Sendable {
             case "--devices": options.devices = value
             case "--rate": options.rate = value
             case "--duration": options.duration = .seconds(value)
+            case "--flush-delay": options.flushDelay = value
             default: throw BenchmarkFailure("unknown option \(flag) (see --help)")
             }
         }

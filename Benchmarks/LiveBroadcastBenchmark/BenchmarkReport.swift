@@ -79,7 +79,8 @@ struct BenchmarkReport {
         Swift.print(
             "live-broadcast-benchmark: \(grouped(o.clients)) clients, \(o.events) events × \(o.devices) devices, "
                 + "\(grouped(o.rate)) positions/s; \(format(self.windowSeconds, 1)) s measured after "
-                + "\(o.warmUp.components.seconds) s of warm-up"
+                + "\(o.warmUp.components.seconds) s of warm-up; flush_delay "
+                + (o.flushDelay.map { "\($0) ms" } ?? "flowrun's default")
         )
         let fewest = o.clients / o.events
         let most = (o.clients + o.events - 1) / o.events

@@ -80,7 +80,8 @@ final class BenchmarkRun {
                 postgresURL: database.url,
                 stream: self.stream,
                 port: try freeLoopbackPort(),
-                cmsURL: cmsURL.absoluteString
+                cmsURL: cmsURL.absoluteString,
+                flushDelay: self.options.flushDelay
             )
         )
         self.child = child

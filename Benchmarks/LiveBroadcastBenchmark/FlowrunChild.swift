@@ -14,6 +14,8 @@ final class FlowrunChild {
         var stream: String
         var port: Int
         var cmsURL: String
+        /// `flush_delay` in milliseconds; nil: flowrun's default.
+        var flushDelay: Int?
         /// `<group_prefix>-<instance>`, as flowrun names it.
         var group: String { "live-broadcast-\(Self.instance)" }
         static let instance = "livebench-1"
@@ -50,6 +52,7 @@ final class FlowrunChild {
             port: \(settings.port)
             cms_url: \(settings.cmsURL)
             block: 100ms
+        \(settings.flushDelay.map { "    flush_delay: \($0)ms" } ?? "")
         """.write(toFile: self.configurationPath, atomically: true, encoding: .utf8)
         self.process.executableURL = URL(fileURLWithPath: settings.binary)
         self.process.arguments = [

@@ -73,7 +73,8 @@ public final class LiveBroadcast: Service, Sendable {
             configuration: .init(
                 port: settings.port,
                 clientQueue: settings.clientQueue,
-                slowClientTimeout: settings.slowClientTimeout
+                slowClientTimeout: settings.slowClientTimeout,
+                flushDelay: settings.flushDelay
             ),
             authority: resources.cms,
             snapshots: PostgresSnapshots(pool: resources.snapshots),

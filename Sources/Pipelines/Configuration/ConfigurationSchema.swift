@@ -88,6 +88,7 @@ extension FlowrunConfiguration.Pipelines.LiveBroadcast {
             .value("block", \.block, .duration(positive: true)),
             .value("client_queue", \.clientQueue, .count),
             .value("slow_client_timeout", \.slowClientTimeout, .duration(positive: true)),
+            .value("flush_delay", \.flushDelay, .duration(positive: false)),
         ]
     }
 }

@@ -35,6 +35,10 @@ extension FlowrunConfiguration.Pipelines {
         public var clientQueue = 256
         /// `slow_client_timeout`: a client that stays behind longer than this is closed, > 0. Default: 10 s.
         public var slowClientTimeout: Duration = .seconds(10)
+        /// `flush_delay`: the longest a position waits before it is written to a browser, so that the ones
+        /// that come meanwhile share the socket write, ≥ 0 (0: at once). Trades a few milliseconds of latency
+        /// for a fraction of the CPU per delivery. Default: 10 ms.
+        public var flushDelay: Duration = .milliseconds(10)
 
         /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
         public init(enabled: Bool = true) {

@@ -24,6 +24,8 @@ enum MetricHelp {
             "Positions replaced by a newer one of their device before a slow client got them.",
         "flowrun_live_positions_dropped_total":
             "Positions dropped because a slow client's queue was full of other devices.",
+        "flowrun_live_flushes_total":
+            "Socket flushes of WebSocket frames to clients; messages sent / flushes = frames per socket write.",
         "flowrun_live_slow_client_closes_total": "WebSocket connections closed for staying behind too long.",
         "flowrun_live_upgrades_total": "WebSocket upgrade requests, by result.",
         "flowrun_device_event_map_devices": "Devices in the device to race event map.",

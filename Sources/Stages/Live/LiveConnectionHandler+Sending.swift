@@ -73,10 +73,11 @@ extension LiveConnectionHandler {
         return written
     }
 
-    /// ``flushWritten()``, counted in `flowrun_live_messages_sent_total`.
+    /// ``flushWritten()``, counted in `flowrun_live_messages_sent_total` and `flowrun_live_flushes_total`.
     func flushAndCount() {
-        let written = self.flushWritten()
-        if written > 0 { self.environment.metrics.messagesSent.increment(by: written) }
+        var tally = LiveFlushTally()
+        tally.add(self.flushWritten())
+        tally.record(in: self.environment.metrics)
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {

@@ -15,13 +15,19 @@ public final class LiveHub: Sendable {
     let loops: [LiveLoop]
     private let loopIndex: [ObjectIdentifier: Int]
 
-    init(eventLoopGroup: any EventLoopGroup, metrics: LiveMetrics) {
+    init(eventLoopGroup: any EventLoopGroup, flushDelay: TimeAmount, metrics: LiveMetrics) {
         var eventLoops: [any EventLoop] = []
         for eventLoop in eventLoopGroup.makeIterator() { eventLoops.append(eventLoop) }
         let directory = LiveTopicDirectory(loopCount: eventLoops.count)
         self.directory = directory
         self.loops = eventLoops.enumerated().map { index, eventLoop in
-            LiveLoop(eventLoop: eventLoop, index: index, directory: directory, metrics: metrics)
+            LiveLoop(
+                eventLoop: eventLoop,
+                index: index,
+                flushDelay: flushDelay,
+                directory: directory,
+                metrics: metrics
+            )
         }
         var loopIndex: [ObjectIdentifier: Int] = [:]
         for (index, eventLoop) in eventLoops.enumerated() { loopIndex[ObjectIdentifier(eventLoop)] = index }

@@ -7,12 +7,20 @@ import Synchronization
 /// The inbox is drained by one task on the loop, scheduled when it goes from empty to non-empty: a burst of
 /// publishes costs one hop, and each connection it touches is flushed once per pass, not once per message.
 ///
+/// With a ``flushDelay`` above zero, a connection's writes are flushed that long after its first unflushed
+/// one, so that the positions of the next passes share its socket write: one system call, one TCP segment
+/// and one wake-up of the client for several positions, which is most of what a delivery costs. No
+/// position waits longer than the delay; control messages (answers to requests) are flushed at once.
+///
 /// - Important: ``enqueue(_:)`` is thread-safe (the inbox mutex is held only to append or to swap the batch
 ///   out). Everything else runs on ``eventLoop``.
 final class LiveLoop: Sendable {
     let eventLoop: any EventLoop
     /// This loop's index in the hub and in ``LiveTopicDirectory/Route/subscribersPerLoop``.
     let index: Int
+    /// How long a connection's first unflushed position waits for more to share its socket write; zero
+    /// flushes at the end of each pass.
+    let flushDelay: TimeAmount
     private let directory: LiveTopicDirectory
     private let metrics: LiveMetrics
     private let inbox = Mutex(Inbox())
@@ -29,13 +37,25 @@ final class LiveLoop: Sendable {
         var subscribers: [Int: [LiveSubscription]] = [:]
         /// The emptied batch array of the previous pass, swapped into the inbox next time to reuse its storage.
         var spare: [LivePositionFrame] = []
-        /// The connections written to in the current pass, each flushed once at its end.
+        /// The connections that got their first unflushed write in the current pass.
         var touched: [LiveConnectionHandler] = []
+        /// Connections with unflushed writes and when each is due to be flushed, in due order (the delay is
+        /// the same for all). A connection flushed early meanwhile (a control message) is flushed for nothing.
+        var waiting = CircularBuffer<(due: NIODeadline, connection: LiveConnectionHandler)>()
+        /// Fires when the first of `waiting` is due; `nil` while nothing waits.
+        var flushTimer: Scheduled<Void>?
     }
 
-    init(eventLoop: any EventLoop, index: Int, directory: LiveTopicDirectory, metrics: LiveMetrics) {
+    init(
+        eventLoop: any EventLoop,
+        index: Int,
+        flushDelay: TimeAmount,
+        directory: LiveTopicDirectory,
+        metrics: LiveMetrics
+    ) {
         self.eventLoop = eventLoop
         self.index = index
+        self.flushDelay = flushDelay
         self.directory = directory
         self.metrics = metrics
         self.local = .makeBoxSendingValue(Local(), eventLoop: eventLoop)
@@ -72,7 +92,7 @@ final class LiveLoop: Sendable {
         self.metrics.subscriptionsChanged(by: -1)
     }
 
-    /// Delivers everything in the inbox, then flushes each connection written to.
+    /// Delivers everything in the inbox, then flushes each connection written to, now or after the delay.
     private func drain() {
         let local = self.local.value
         var batch = local.spare
@@ -88,11 +108,35 @@ final class LiveLoop: Sendable {
                 local.touched.append(subscription.connection)
             }
         }
-        var sent = 0
-        for connection in local.touched { sent += connection.flushWritten() }
-        local.touched.removeAll(keepingCapacity: true)
-        if sent > 0 { self.metrics.messagesSent.increment(by: sent) }
         batch.removeAll(keepingCapacity: true)
         local.spare = batch
+        if self.flushDelay <= .zero {
+            var flushed = LiveFlushTally()
+            for connection in local.touched { flushed.add(connection.flushWritten()) }
+            flushed.record(in: self.metrics)
+        } else if !local.touched.isEmpty {
+            let due = NIODeadline.now() + self.flushDelay
+            for connection in local.touched { local.waiting.append((due, connection)) }
+            if local.flushTimer == nil { self.scheduleFlush(at: due, local) }
+        }
+        local.touched.removeAll(keepingCapacity: true)
+    }
+
+    /// Flushes the connections that are due, then waits for the next one.
+    private func flushDue() {
+        let local = self.local.value
+        local.flushTimer = nil
+        let now = NIODeadline.now()
+        var flushed = LiveFlushTally()
+        while let first = local.waiting.first, first.due <= now {
+            local.waiting.removeFirst()
+            flushed.add(first.connection.flushWritten())
+        }
+        flushed.record(in: self.metrics)
+        if let first = local.waiting.first { self.scheduleFlush(at: first.due, local) }
+    }
+
+    private func scheduleFlush(at due: NIODeadline, _ local: Local) {
+        local.flushTimer = self.eventLoop.assumeIsolated().scheduleTask(deadline: due) { self.flushDue() }
     }
 }

@@ -8,6 +8,7 @@ import Synchronization
 /// | `flowrun_live_connections` | gauge | open WebSocket connections |
 /// | `flowrun_live_subscriptions` | gauge | (connection, topic) subscriptions, set up or being set up |
 /// | `flowrun_live_messages_sent_total` | counter | WebSocket text frames written to clients |
+/// | `flowrun_live_flushes_total` | counter | socket flushes that wrote them (messages ÷ flushes = frames per write) |
 /// | `flowrun_live_positions_coalesced_total` | counter | positions replaced by a newer one of their device before a slow client got them |
 /// | `flowrun_live_positions_dropped_total` | counter | positions dropped because a slow client's queue was full of other devices |
 /// | `flowrun_live_slow_client_closes_total` | counter | connections closed for staying behind too long |
@@ -17,6 +18,7 @@ import Synchronization
 ///   per message.
 final class LiveMetrics: Sendable {
     let messagesSent: Counter
+    let flushes: Counter
     let positionsCoalesced: Counter
     let positionsDropped: Counter
     let slowClientCloses: Counter
@@ -30,6 +32,7 @@ final class LiveMetrics: Sendable {
 
     init(factory: any MetricsFactory) {
         self.messagesSent = Counter(label: "flowrun_live_messages_sent_total", factory: factory)
+        self.flushes = Counter(label: "flowrun_live_flushes_total", factory: factory)
         self.positionsCoalesced = Counter(label: "flowrun_live_positions_coalesced_total", factory: factory)
         self.positionsDropped = Counter(label: "flowrun_live_positions_dropped_total", factory: factory)
         self.slowClientCloses = Counter(label: "flowrun_live_slow_client_closes_total", factory: factory)

@@ -11,6 +11,12 @@ extension LiveServer {
         public var clientQueue = 256
         /// A client whose queue stays non-empty longer than this is closed with 1008, > 0. Default: 10 s.
         public var slowClientTimeout: Duration = .seconds(10)
+        /// How long a position may wait before it is written to a client, so that the positions that come
+        /// meanwhile go in the same socket write, ≥ 0 (zero: written at the end of each delivery pass). Each
+        /// write costs a system call, a TCP segment and a wake-up of the client whatever it carries, so a
+        /// few milliseconds here divide the server's CPU per delivery; control messages never wait.
+        /// Default: 10 ms.
+        public var flushDelay: Duration = .milliseconds(10)
         /// How long a closing handshake may take before the TCP connection is closed anyway; also bounds a
         /// graceful shutdown. Default: 5 s.
         public var closeTimeout: Duration = .seconds(5)
@@ -30,12 +36,14 @@ extension LiveServer {
             host: String = "0.0.0.0",
             port: Int = 8080,
             clientQueue: Int = 256,
-            slowClientTimeout: Duration = .seconds(10)
+            slowClientTimeout: Duration = .seconds(10),
+            flushDelay: Duration = .milliseconds(10)
         ) {
             self.host = host
             self.port = port
             self.clientQueue = clientQueue
             self.slowClientTimeout = slowClientTimeout
+            self.flushDelay = flushDelay
         }
     }
 }

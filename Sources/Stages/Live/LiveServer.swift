@@ -66,11 +66,16 @@ public final class LiveServer: Sendable {
     ) {
         precondition(configuration.clientQueue >= 1, "client_queue must be at least 1")
         precondition(configuration.slowClientTimeout > .zero, "slow_client_timeout must be positive")
+        precondition(configuration.flushDelay >= .zero, "flush_delay must not be negative")
         self.configuration = configuration
         self.group = eventLoopGroup
         self.logger = logger
         let metrics = LiveMetrics(factory: metricsFactory)
-        self.hub = LiveHub(eventLoopGroup: eventLoopGroup, metrics: metrics)
+        self.hub = LiveHub(
+            eventLoopGroup: eventLoopGroup,
+            flushDelay: TimeAmount(configuration.flushDelay),
+            metrics: metrics
+        )
         self.environment = LiveConnectionEnvironment(
             authority: authority,
             snapshots: snapshots,

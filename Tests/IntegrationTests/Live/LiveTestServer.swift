@@ -84,6 +84,11 @@ struct LiveTestServer {
         }
         await server.stop()
     }
+
+    /// ``run(_:_:)`` with the server's `flushDelay` set.
+    static func run(flushDelay: Duration, _ body: (LiveTestServer) async throws -> Void) async throws {
+        try await self.run({ $0.flushDelay = flushDelay }, body)
+    }
 }
 
 /// Collects a client's messages, parsed, for a test to wait for.
