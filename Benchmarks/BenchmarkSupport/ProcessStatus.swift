@@ -32,3 +32,24 @@ public enum ProcessStatus {
         return (values.reduce(0, +) - idle) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 }
+
+extension ProcessStatus {
+    /// The parent of a process (/proc/PID/stat field 4).
+    public static func parent(of pid: Int32) -> Int32? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let end = stat.lastIndex(of: ")")
+        else { return nil }
+        let fields = stat[stat.index(after: end)...].split(separator: " ")
+        return fields.count > 1 ? Int32(fields[1]) : nil
+    }
+
+    /// User + system CPU time so far of `pid` and of its children alive now (a PostgreSQL postmaster and its
+    /// backends), in seconds.
+    public static func cpuSeconds(ofTree pid: Int32) -> Double {
+        let children =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/proc"))?
+            .compactMap { Int32($0) }
+            .filter { self.parent(of: $0) == pid } ?? []
+        return ([pid] + children).compactMap { self.cpuSeconds(of: $0) }.reduce(0, +)
+    }
+}
