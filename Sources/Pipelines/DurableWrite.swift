@@ -154,7 +154,7 @@ public struct DurableWrite: Service {
             )
             UpdateDeviceState(store: deviceState, seeder: { devices in try await seeder.latest(of: devices) })
             Batch<PositionEntry>(max: settings.batch.max, within: settings.batch.within)
-            Map { (batch: [PositionEntry]) async throws -> [String] in
+            Map { (batch: [PositionEntry]) async throws -> WrittenBatch in
                 let started = ContinuousClock.now
                 let outcome: PositionWriter.Outcome
                 do {
@@ -165,7 +165,7 @@ public struct DurableWrite: Service {
                     throw error
                 }
                 metrics.record(outcome, seconds: started.duration(to: .now))
-                return batch.map(\.entryID)
+                return WrittenBatch(entryIDs: batch.map(\.entryID), outcome: outcome)
             }
             .named("write-positions")
             .concurrency(.unordered(settings.writers))
@@ -173,7 +173,7 @@ public struct DurableWrite: Service {
             // Channels count items, and here an item is a whole batch: a few batches per writer keep the
             // backlog in Redis, not in memory, when PostgreSQL is slower than the stream.
             .buffer(.watermark(low: settings.writers, high: 2 * settings.writers, maxChunk: settings.writers))
-            Sink { (ids: [String]) async throws in try await acknowledger.acknowledge(ids) }
+            Sink { (written: WrittenBatch) async throws in try await acknowledger.acknowledge(written.entryIDs) }
                 .named("acknowledge")
                 .onError(.retry(forever))
                 .buffer(.watermark(low: settings.writers, high: 2 * settings.writers, maxChunk: settings.writers))

@@ -192,12 +192,6 @@ public final class LiveBroadcastStats: Sendable {
     }
 }
 
-/// A position and the events it goes to.
-struct EventDelivery: Sendable {
-    var position: LivePosition
-    var events: Set<String>
-}
-
 /// live-broadcast's domain metrics, beside the per-stage ones Flow keeps and the live server's own.
 struct LiveBroadcastMetrics: Sendable {
     let pipeline: String

@@ -11,7 +11,8 @@ extension LiveBroadcast: RegisteredPipeline {}
 
 /// The pipelines flowrun knows, by their name in `pipelines.yaml`: whether a configuration enables each,
 /// how to build it, and what it reads and serves. The one place that lists them: `flowrun run` (through
-/// ``PipelineSupervisor``), `flowrun check` and `flowrun top` all go through it.
+/// ``PipelineSupervisor``, which also hands `/tap` the running pipelines' taps), `flowrun check` and
+/// `flowrun top` all go through it.
 public enum PipelineRegistry {
     /// Every known pipeline, in the order they start and are listed.
     public static let names = [DurableWrite.name, LiveBroadcast.name]

@@ -17,7 +17,7 @@ public final class PipelineSupervisor: Service, Sendable {
     /// What ``PipelineSupervisor`` knows of one running pipeline.
     public struct Running: Sendable {
         public let name: String
-        public let service: any Service
+        public let service: any RegisteredPipeline
         /// The configuration it runs with, to tell whether a new one changes it.
         let fingerprint: String
         let group: ServiceGroup
@@ -47,6 +47,12 @@ public final class PipelineSupervisor: Service, Sendable {
     /// The pipelines running now (for the progress line).
     public var running: [Running] {
         self.state.withLock { state in state.running.values.sorted { $0.name < $1.name } }
+    }
+
+    /// The tap points of the pipelines running now, in the registry's order (for `/tap`).
+    public var taps: [PipelineTaps] {
+        let running = self.state.withLock { $0.running }
+        return PipelineRegistry.names.compactMap { running[$0]?.service.pipeline.taps }
     }
 
     public func run() async throws {

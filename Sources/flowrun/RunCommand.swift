@@ -23,9 +23,9 @@ struct RunCommand: AsyncParsableCommand {
             are logged) and the running configuration is kept. Logging settings apply \
             at the next start.
 
-            The operations port (http.port) serves /metrics, /healthz and /readyz; \
-            `flowrun top` shows it live. A progress line per pipeline is logged every \
-            --progress seconds.
+            The operations port (http.port) serves /metrics, /healthz, /readyz and \
+            /tap; `flowrun top` shows the stages live, `flowrun tap` the items leaving \
+            one. A progress line per pipeline is logged every --progress seconds.
 
             Examples:
               INSTANCE_ID=node-2 flowrun pipelines.yaml
@@ -77,7 +77,13 @@ struct RunCommand: AsyncParsableCommand {
             .init(service: readiness, successTerminationBehavior: .ignore),
             .init(service: consumerLag, successTerminationBehavior: .ignore),
             .init(
-                service: OperationsServer(configuration, registry: registry, readiness: readiness, logger: logger),
+                service: OperationsServer(
+                    configuration,
+                    registry: registry,
+                    readiness: readiness,
+                    taps: { supervisor.taps },
+                    logger: logger
+                ),
                 successTerminationBehavior: .ignore
             ),
             // The pipelines end the run when they end (drained, or failed).

@@ -8,7 +8,7 @@ extension Integration {
         /// SIGKILL mid-run loses nothing; the restarted instance finds its pending entries; SIGTERM exits 0.
         @Test func killedWithSIGKILL_andRestarted_storesEverythingExactlyOnce() async throws {
             try await TestWorld.run { world in
-                let config = try self.writeConfiguration(for: world)
+                let config = try world.writeConfigurationFile()
                 var options = TrackSimulator.Options()
                 options.devices = 50
                 options.duplicates = 0.02
@@ -49,58 +49,5 @@ extension Integration {
             #expect(process.output.contains("\(file.lastPathComponent):4:"), "names the line: \(process.output)")
             #expect(process.output.contains("pipelines.durable-write.batch.max"), "names the key: \(process.output)")
         }
-
-        private func writeConfiguration(for world: TestWorld) throws -> String {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(world.database).yaml")
-            try """
-            instance: ${INSTANCE_ID:-process-test}
-            http:
-              port: 0
-            redis:
-              url: \(world.servers.redisURL)
-            postgres:
-              url: \(world.databaseURL)
-            pipelines:
-              durable-write:
-                stream: \(world.stream)
-                group: \(world.group)
-                block: 100ms
-                claim_idle: 1s
-                batch:
-                  max: 200
-                  within: 10ms
-            """.write(to: file, atomically: true, encoding: .utf8)
-            return file.path
-        }
     }
-}
-
-/// `flowrun` run as a child process, its output collected in a file.
-final class FlowrunProcess: Sendable {
-    private let child: ChildProcess
-    private let outputFile: String
-
-    static var binary: URL { Servers.repository.appendingPathComponent(".build/debug/flowrun") }
-
-    convenience init(configuration: String) throws {
-        try self.init(arguments: [
-            "run", configuration, "--migrations", Servers.repository.appendingPathComponent("Migrations").path,
-            "--progress", "0",
-        ])
-    }
-
-    init(arguments: [String]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
-            throw HarnessError("\(Self.binary.path) is missing: build it first (swift build --product flowrun)")
-        }
-        self.outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(UUID()).log").path
-        self.child = try ChildProcess(Self.binary.path, arguments, outputFile: self.outputFile)
-    }
-
-    var output: String { (try? String(contentsOfFile: self.outputFile, encoding: .utf8)) ?? "" }
-
-    func kill(_ signal: Int32) { self.child.kill(signal) }
-
-    /// Its exit status (or 128 + signal).
-    func waitForExit() async -> Int32 { await self.child.exitStatus() }
 }
