@@ -4,6 +4,10 @@ import ServiceLifecycle
 /// A pipeline flowrun can run: a service around its Flow ``Pipeline``.
 public protocol RegisteredPipeline: Service {
     var pipeline: Pipeline<Never> { get }
+
+    /// What stopping the pipeline now, without finishing its drain, leaves undone, said for an operator: what
+    /// flowrun logs when a second signal or the drain deadline stops it.
+    var abandonedIfStoppedNow: String { get }
 }
 
 extension DurableWrite: RegisteredPipeline {}

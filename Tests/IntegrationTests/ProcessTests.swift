@@ -36,6 +36,52 @@ extension Integration {
             }
         }
 
+        /// PostgreSQL stopped, so the drain cannot store what is in flight: past `shutdown.drain_timeout` flowrun
+        /// exits non-zero with a line saying how many entries it abandoned (they stay pending), and nothing it
+        /// acknowledged is unstored.
+        @Test func drainPastItsDeadline_exitsNonZero_sayingWhatItAbandoned_andAcknowledgedNothingUnstored()
+            async throws
+        {
+            try await TestWorld.run { world in
+                let flowrun = try FlowrunProcess(configuration: try world.writeConfigurationFile(drainTimeout: "1s"))
+                var options = TrackSimulator.Options()
+                options.devices = 20
+                options.seed = 61
+                let first = try await world.appendSimulated(options, count: 500)
+                try await world.waitUntilStoredAndAcknowledged(rows: distinctPositions(first))
+                try await Servers.services("stop-postgres")
+                do {
+                    options.seed = 62
+                    _ = try await world.appendSimulated(options, count: 500)
+                    try await world.eventually("flowrun read entries it cannot store") {
+                        try await world.pendingCount() > 0
+                    }
+                    flowrun.kill(SIGTERM)
+                    let status = await flowrun.waitForExit()
+                    #expect(status != 0 && status < 128, "an error exit, not a kill: \(status)\n\(flowrun.output)")
+                } catch {
+                    try? await Servers.services("start-postgres")
+                    throw error
+                }
+                try await Servers.services("start-postgres")
+                try await world.eventually("PostgreSQL answers again") { try await world.rowCount() >= 0 }
+                let pending = try await world.pendingCount()
+                #expect(pending > 0)
+                let line = flowrun.output.split(separator: "\n").first { $0.contains("did not drain within 1") }
+                let said = try #require(line, "no line about the drain deadline in:\n\(flowrun.output)")
+                #expect(said.contains("\(pending) entries read but not yet stored stay pending"), "\(said)")
+                #expect(said.contains("delivered again at the next start"), "\(said)")
+                #expect(said.contains("nothing unstored was acknowledged"), "\(said)")
+                let stored = try await world.storedKeys()
+                let acknowledged = try await world.acknowledgedEntries()
+                #expect(acknowledged.count >= first.count, "what was stored before PostgreSQL stopped is acknowledged")
+                for entry in acknowledged {
+                    let key = try #require(PositionKey(of: entry))
+                    #expect(stored.contains(key), "entry \(entry.id) (\(key)) is acknowledged but not stored")
+                }
+            }
+        }
+
         @Test func badConfiguration_isRefusedWithItsLineAndKey() async throws {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-bad-\(UUID()).yaml")
             try "pipelines:\n  durable-write:\n    batch:\n      max: five\n".write(
