@@ -36,6 +36,59 @@ extension Integration {
             }
         }
 
+        /// SIGTERM while positions keep arriving faster than flowrun stores them, with entries in flight: flowrun
+        /// drains and exits 0, and the entries its group acknowledged are exactly the stored positions (CONTRACT
+        /// §2) — every acknowledged entry stored, every stored position acknowledged — while what it had not read
+        /// yet waits in the stream.
+        @Test func sigtermUnderLoad_exits0_andTheAcknowledgedEntriesAreExactlyTheStoredPositions() async throws {
+            try await TestWorld.run { world in
+                let flowrun = try FlowrunProcess(configuration: try world.writeConfigurationFile())
+                var options = TrackSimulator.Options()
+                options.devices = 100
+                options.duplicates = 0.02
+                options.outOfOrder = 0.02
+                options.seed = 81
+                // The ingestion service: appends a tick of every device after the other, until cancelled.
+                let feeder = Task { [options] in
+                    var simulator = TrackSimulator(options: options)
+                    var appended = 0
+                    while !Task.isCancelled {
+                        let tick = simulator.nextTick()
+                        guard (try? await world.append(tick.map { ($0.deviceID, $0.payload) })) != nil else { break }
+                        appended += tick.count
+                    }
+                    return appended
+                }
+                do {
+                    try await world.eventually("flowrun stores under load, with entries in flight") {
+                        let rows = try await world.rowCount()
+                        let pending = try await world.pendingCount()
+                        return rows > 5_000 && pending > 0
+                    }
+                } catch {
+                    feeder.cancel()
+                    throw error
+                }
+                flowrun.kill(SIGTERM)
+                let status = await flowrun.waitForExit()
+                feeder.cancel()
+                let appended = await feeder.value
+                #expect(status == 0, "SIGTERM drains and exits 0; output:\n\(flowrun.output)")
+
+                let last = try #require(try await world.lastDeliveredID())
+                let delivered = try await world.streamEntries(upTo: last)
+                #expect(delivered.count < appended, "SIGTERM came while entries were still arriving")
+                #expect(try await world.pendingIDs().isEmpty, "the drain acknowledged everything it read")
+                let acknowledged = Set(try await world.acknowledgedEntries().compactMap { PositionKey(of: $0) })
+                let stored = try await world.storedKeys()
+                #expect(!stored.isEmpty)
+                let unstored = acknowledged.subtracting(stored)
+                let unacknowledged = stored.subtracting(acknowledged)
+                #expect(unstored.isEmpty, "acknowledged, not stored: \(unstored.prefix(5))")
+                #expect(unacknowledged.isEmpty, "stored, not acknowledged: \(unacknowledged.prefix(5))")
+            }
+        }
+
         /// PostgreSQL stopped, so the drain cannot store what is in flight: past `shutdown.drain_timeout` flowrun
         /// exits non-zero with a line saying how many entries it abandoned (they stay pending), and nothing it
         /// acknowledged is unstored.
