@@ -4,6 +4,8 @@
 /// that reaches the source. Send several items at once with ``send(contentsOf:)`` where you have them:
 /// they travel as one chunk.
 ///
+/// What a stage sends is counted in its metrics and shown to its tap's subscribers, if any (``StageTap``).
+///
 /// - Important: A stage never finishes its outbox; the pipeline does once the stage returns.
 public struct Outbox<Item: Sendable>: Sendable {
     enum Target: Sendable {
@@ -14,11 +16,13 @@ public struct Outbox<Item: Sendable>: Sendable {
 
     let target: Target
     private let metrics: StageMetrics?
+    private let tap: StageTap?
     private let meter: StageMeter?
 
-    init(_ target: Target, metrics: StageMetrics? = nil, meter: StageMeter? = nil) {
+    init(_ target: Target, metrics: StageMetrics? = nil, tap: StageTap? = nil, meter: StageMeter? = nil) {
         self.target = target
         self.metrics = metrics
+        self.tap = tap
         self.meter = meter
     }
 
@@ -28,8 +32,8 @@ public struct Outbox<Item: Sendable>: Sendable {
 
     static var discard: Outbox { Outbox(.discard) }
 
-    func attributed(to metrics: StageMetrics, meter: StageMeter?) -> Outbox {
-        Outbox(self.target, metrics: metrics, meter: meter)
+    func attributed(to stage: StageRuntime, meter: StageMeter?) -> Outbox {
+        Outbox(self.target, metrics: stage.metrics, tap: stage.tap, meter: meter)
     }
 
     /// Sends one item.
@@ -44,6 +48,7 @@ public struct Outbox<Item: Sendable>: Sendable {
     public func send(contentsOf items: [Item]) async throws {
         guard !items.isEmpty else { return }
         self.metrics?.itemsOut.increment(by: items.count)
+        self.tap?.sent(items)
         switch self.target {
         case .discard:
             return

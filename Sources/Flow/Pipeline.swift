@@ -34,7 +34,7 @@ public enum PipelineError: Error, CustomStringConvertible {
 ///   graceful shutdown, once the source stopped reading and everything in flight has finished (the
 ///   drain). A drain longer than ``PipelineConfiguration/drainTimeout`` cancels what is left and throws
 ///   ``PipelineError/drainTimedOut(pipeline:after:)``. A stage that throws stops the whole pipeline
-///   with its error.
+///   with its error. Each stage's output can be watched while it runs through ``taps``.
 public struct Pipeline<Output: Sendable>: Service {
     public typealias Configuration = PipelineConfiguration
 
@@ -42,6 +42,8 @@ public struct Pipeline<Output: Sendable>: Service {
     public var configuration: Configuration
     /// The unique name of every stage, in order, as used in logs and metric labels.
     public let stageNames: [String]
+    /// Each stage's tap point, to watch the items leaving it while the pipeline runs.
+    public let taps: PipelineTaps
     /// Runs the stages. Captured in `init`, where their concrete types are known, so that a client
     /// built with cross-module optimisation gets code specialised for its own stages.
     private let root: @Sendable (Outbox<Output>, StageContext) async throws -> Void
@@ -56,6 +58,7 @@ public struct Pipeline<Output: Sendable>: Service {
         self.configuration = configuration
         self.root = { output, context in try await stages._run(.empty, output, context) }
         self.stageNames = uniqueStageNames(stages._stageNames)
+        self.taps = PipelineTaps(pipeline: name, stageNames: self.stageNames, outputTypes: stages._stageOutputTypes)
     }
 
     /// Runs until the source ends or a graceful shutdown has drained the pipeline.
@@ -65,18 +68,16 @@ public struct Pipeline<Output: Sendable>: Service {
 
     /// Runs with the last stage's items sent to `output`; `stop` begins the drain.
     package func run(output: Outbox<Output>, stop: StopSignal) async throws {
-        let run = PipelineRun(
-            name: self.name,
-            stageNames: self.stageNames,
-            configuration: self.configuration,
-            stop: stop
-        )
+        let run = PipelineRun(name: self.name, taps: self.taps, configuration: self.configuration, stop: stop)
         let logger = self.configuration.logger
         let clock = self.configuration.clock
         let drainTimeout = self.configuration.drainTimeout
         let root = self.root
         let name = self.name
         logger.debug("pipeline starting", metadata: ["pipeline": "\(name)", "stages": "\(self.stageNames)"])
+        self.taps.runStarted()
+        // Whatever way the run ends, its tap subscriptions end with it.
+        defer { self.taps.runEnded() }
         try await withGracefulShutdownHandler {
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {

@@ -34,6 +34,10 @@ public protocol Stage<Input, Output>: Sendable {
     /// Composite stages in Flow override this; a stage written by hand keeps the default.
     var _stageNames: [String] { get }
 
+    /// The type of the items each stage of ``_stageNames`` sends on, in the same order (for its tap). A
+    /// stage that overrides ``_stageNames`` overrides this too, with as many entries.
+    var _stageOutputTypes: [Any.Type] { get }
+
     /// The backpressure of this stage's input channel, when it asks for its own.
     var _inputBackpressure: Backpressure? { get }
 }
@@ -41,17 +45,18 @@ public protocol Stage<Input, Output>: Sendable {
 extension Stage {
     public var name: String { defaultStageName(of: Self.self) }
     public var _stageNames: [String] { [self.name] }
+    public var _stageOutputTypes: [Any.Type] { [Output.self] }
     public var _inputBackpressure: Backpressure? { nil }
 
-    /// Runs this stage with its input and output attributed to it in the metrics.
+    /// Runs this stage with its input and output attributed to it in the metrics, and its output tapped.
     ///
     /// Composite stages call this for each child; the child's `context` must point at its first stage.
     func _run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
-        let metrics = context.metrics
+        let stage = context.runtime
         let meter = StageMeter()
         try await self.run(
-            input.attributed(to: metrics, meter: meter),
-            output.attributed(to: metrics, meter: meter),
+            input.attributed(to: stage.metrics, meter: meter),
+            output.attributed(to: stage, meter: meter),
             context
         )
     }

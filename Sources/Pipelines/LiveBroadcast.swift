@@ -140,6 +140,11 @@ public final class LiveBroadcast: Service, Sendable {
         }
     }
 
+    /// Live data is not durable: positions on their way to browsers are dropped; durable-write stores them.
+    public var abandonedIfStoppedNow: String {
+        "the positions on their way to browsers are not sent (live data is not durable; durable-write stores it)"
+    }
+
     /// Loads the device→events map (failing clearly when the CMS's tables are missing), starts the WebSocket
     /// server, then runs the pipeline, the map's refresh and the server until a graceful shutdown: the
     /// pipeline drains, then the server closes every socket (1001, going away).
@@ -191,12 +196,6 @@ public final class LiveBroadcastStats: Sendable {
     func recordBroadcast() {
         self.broadcast.add(1, ordering: .relaxed)
     }
-}
-
-/// A position and the events it goes to.
-struct EventDelivery: Sendable {
-    var position: LivePosition
-    var events: Set<String>
 }
 
 /// live-broadcast's domain metrics, beside the per-stage ones Flow keeps and the live server's own.

@@ -4,6 +4,10 @@ import ServiceLifecycle
 /// A pipeline flowrun can run: a service around its Flow ``Pipeline``.
 public protocol RegisteredPipeline: Service {
     var pipeline: Pipeline<Never> { get }
+
+    /// What stopping the pipeline now, without finishing its drain, leaves undone, said for an operator: what
+    /// flowrun logs when a second signal or the drain deadline stops it.
+    var abandonedIfStoppedNow: String { get }
 }
 
 extension DurableWrite: RegisteredPipeline {}
@@ -11,7 +15,8 @@ extension LiveBroadcast: RegisteredPipeline {}
 
 /// The pipelines flowrun knows, by their name in `pipelines.yaml`: whether a configuration enables each,
 /// how to build it, and what it reads and serves. The one place that lists them: `flowrun run` (through
-/// ``PipelineSupervisor``), `flowrun check` and `flowrun top` all go through it.
+/// ``PipelineSupervisor``, which also hands `/tap` the running pipelines' taps), `flowrun check` and
+/// `flowrun top` all go through it.
 public enum PipelineRegistry {
     /// Every known pipeline, in the order they start and are listed.
     public static let names = [DurableWrite.name, LiveBroadcast.name]

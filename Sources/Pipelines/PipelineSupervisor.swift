@@ -11,13 +11,15 @@ import Synchronization
 /// the supervisor drains every pipeline; it returns when all have stopped.
 ///
 /// - Important: A pipeline that fails (throws) ends the supervisor with its error — the process exits
-///   non-zero and says why — except while it drains, when its error is logged. A drain never acknowledges
-///   what was not stored (see each pipeline), so stopping one is always safe.
+///   non-zero and says why — except while it drains, when its error is logged. A drain that exceeds
+///   `shutdown.drain_timeout` is logged with what it abandoned; during shutdown it also ends the supervisor
+///   with ``DrainDeadlineExceeded``, so the process exits non-zero. A drain never acknowledges what was not
+///   stored (see each pipeline), so stopping one is always safe.
 public final class PipelineSupervisor: Service, Sendable {
     /// What ``PipelineSupervisor`` knows of one running pipeline.
     public struct Running: Sendable {
         public let name: String
-        public let service: any Service
+        public let service: any RegisteredPipeline
         /// The configuration it runs with, to tell whether a new one changes it.
         let fingerprint: String
         let group: ServiceGroup
@@ -49,6 +51,20 @@ public final class PipelineSupervisor: Service, Sendable {
         self.state.withLock { state in state.running.values.sorted { $0.name < $1.name } }
     }
 
+    /// What stopping now, without finishing the drains, leaves undone: each running pipeline's
+    /// ``RegisteredPipeline/abandonedIfStoppedNow``.
+    public var abandonedIfStoppedNow: String {
+        let running = self.running
+        guard !running.isEmpty else { return "nothing (no pipeline is running)" }
+        return running.map { "\($0.name): \($0.service.abandonedIfStoppedNow)" }.joined(separator: "; ")
+    }
+
+    /// The tap points of the pipelines running now, in the registry's order (for `/tap`).
+    public var taps: [PipelineTaps] {
+        let running = self.state.withLock { $0.running }
+        return PipelineRegistry.names.compactMap { running[$0]?.service.pipeline.taps }
+    }
+
     public func run() async throws {
         try await self.apply(self.initial)
         await withGracefulShutdownHandler {
@@ -62,12 +78,16 @@ public final class PipelineSupervisor: Service, Sendable {
             self.changes.continuation.finish()
         }
         self.state.withLock { $0.shuttingDown = true }
-        await withTaskGroup(of: Void.self) { group in
+        let abandoned = await withTaskGroup(of: DrainDeadlineExceeded.Abandonment?.self) { group in
             for running in self.running {
                 group.addTask { await self.stop(running, reason: "shutting down") }
             }
+            var abandoned: [DrainDeadlineExceeded.Abandonment] = []
+            for await stopped in group { if let stopped { abandoned.append(stopped) } }
+            return abandoned
         }
         if let failure = self.state.withLock({ $0.failure }) { throw failure }
+        if !abandoned.isEmpty { throw DrainDeadlineExceeded(pipelines: abandoned.sorted { $0.pipeline < $1.pipeline }) }
     }
 
     /// Starts, stops and restarts pipelines so that exactly those `configuration` enables run, with its
@@ -78,7 +98,8 @@ public final class PipelineSupervisor: Service, Sendable {
         for running in self.running {
             if let fingerprint = wanted[running.name], fingerprint == running.fingerprint { continue }
             let disabled = wanted[running.name] == nil
-            await self.stop(running, reason: disabled ? "disabled" : "its settings changed", disabled: disabled)
+            // A drain past its deadline is logged by `stop`; the process goes on with the new configuration.
+            _ = await self.stop(running, reason: disabled ? "disabled" : "its settings changed", disabled: disabled)
         }
         let runningNames = Set(self.running.map(\.name))
         for name in PipelineRegistry.names where wanted[name] != nil && !runningNames.contains(name) {
@@ -133,23 +154,37 @@ public final class PipelineSupervisor: Service, Sendable {
         }
     }
 
-    /// Drains `running`; `disabled`: it is no longer wanted, so `/readyz` forgets it.
-    private func stop(_ running: Running, reason: String, disabled: Bool = false) async {
+    /// Drains `running`; `disabled`: it is no longer wanted, so `/readyz` forgets it. Returns what it
+    /// abandoned when its drain exceeded the deadline (and logs it).
+    private func stop(
+        _ running: Running,
+        reason: String,
+        disabled: Bool = false
+    ) async -> DrainDeadlineExceeded.Abandonment? {
         let stillRunning = self.state.withLock { state in
             guard state.running[running.name] != nil else { return false }
             state.draining.insert(running.name)
             return true
         }
-        guard stillRunning else { return }
+        guard stillRunning else { return nil }
         self.logger.info("pipeline draining", metadata: ["pipeline": "\(running.name)", "reason": "\(reason)"])
         await running.group.triggerGracefulShutdown()
-        _ = await running.task.result
+        var abandoned: DrainDeadlineExceeded.Abandonment?
+        if case .failure(let error) = await running.task.result {
+            // Read once the pipeline's run has returned: nothing of it is in flight any more.
+            abandoned = DrainDeadlineExceeded.Abandonment(error, of: running.service)
+        }
         self.state.withLock { state in
             state.running[running.name] = nil
             state.draining.remove(running.name)
         }
         if disabled { self.readiness?.remove(running.name) }
-        self.logger.info("pipeline stopped", metadata: ["pipeline": "\(running.name)"])
+        if let abandoned {
+            self.logger.error("\(abandoned)", metadata: ["pipeline": "\(running.name)"])
+        } else {
+            self.logger.info("pipeline stopped", metadata: ["pipeline": "\(running.name)"])
+        }
+        return abandoned
     }
 
     /// A pipeline's group ended: drained (as asked), or failed.
@@ -160,7 +195,11 @@ public final class PipelineSupervisor: Service, Sendable {
             if !draining { state.running[name] = nil }
         }
         if let failure {
-            self.logger.error("pipeline failed", metadata: ["pipeline": "\(name)", "error": "\(failure)"])
+            if case .drainTimedOut? = failure as? PipelineError {
+                // `stop` tells it, with what was abandoned.
+            } else {
+                self.logger.error("pipeline failed", metadata: ["pipeline": "\(name)", "error": "\(failure)"])
+            }
         }
         self.changes.continuation.yield()
     }

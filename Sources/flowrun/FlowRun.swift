@@ -22,6 +22,7 @@ struct FlowRun: AsyncParsableCommand {
               flowrun cms-stub --port 8055       a stand-in CMS for live-broadcast
               flowrun watch --event <event-id>   an event's live feed, as a browser
               flowrun top                        each stage's items/s, queue, errors
+              flowrun tap durable-write decode   the items leaving a stage, as JSON
 
             Per-instance values come from the environment (see pipelines.yaml):
             REDIS_URL, POSTGRES_URL, INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL.
@@ -29,7 +30,7 @@ struct FlowRun: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self, CMSStubCommand.self,
-            WatchCommand.self, TopCommand.self,
+            WatchCommand.self, TopCommand.self, TapCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -10,7 +10,9 @@ import UnixSignals
 enum ForcedExit {
     /// Watches the signals until the process ends; the first one is the graceful drain's (ServiceGroup
     /// handles it), the second ends the process with status 130.
-    static func watch(logger: Logger, inFlight: @escaping @Sendable () -> Int?) async {
+    ///
+    /// - Parameter abandoned: What stopping now leaves undone (``PipelineSupervisor/abandonedIfStoppedNow``).
+    static func watch(logger: Logger, abandoned: @escaping @Sendable () -> String) async {
         var signals = 0
         for await signal in await UnixSignalsSequence(trapping: .sigterm, .sigint) {
             signals += 1
@@ -18,16 +20,9 @@ enum ForcedExit {
                 logger.notice("draining; send the signal again to stop at once", metadata: ["signal": "\(signal)"])
                 continue
             }
-            let abandoned =
-                inFlight().map { "\($0) entries read but not yet stored stay pending in the stream" }
-                ?? "nothing durable"
             logger.error(
                 "second signal: stopping at once without finishing the drain",
-                metadata: [
-                    "signal": "\(signal)",
-                    "abandoned":
-                        "\(abandoned); they are delivered again at the next start (nothing unstored was acknowledged)",
-                ]
+                metadata: ["signal": "\(signal)", "abandoned": "\(abandoned())"]
             )
             exit(130)
         }

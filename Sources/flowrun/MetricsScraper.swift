@@ -16,8 +16,7 @@ struct MetricsScraper: Sendable {
 
     /// - Parameter base: `http://HOST:PORT`, with or without `/metrics`.
     init(base: String) {
-        let trimmed = base.hasSuffix("/") ? String(base.dropLast()) : base
-        self.url = trimmed.hasSuffix("/metrics") ? trimmed : trimmed + "/metrics"
+        self.url = InstanceOptions.endpoint("/metrics", of: base)
     }
 
     func scrape() async throws -> MetricsSnapshot {
@@ -37,10 +36,7 @@ struct MetricsScraper: Sendable {
         } catch let failure as CommandFailure {
             throw failure
         } catch {
-            throw CommandFailure(
-                "cannot scrape \(self.url): \(error)\nis flowrun running? Its HTTP port is http.port in"
-                    + " pipelines.yaml, or HTTP_PORT (default 9090); pass it as --url http://HOST:PORT"
-            )
+            throw InstanceOptions.unreachable(self.url, error)
         }
         do {
             return try MetricsSnapshot(parsing: body)

@@ -14,8 +14,10 @@ struct RunCommand: AsyncParsableCommand {
             Applies the database migrations, then runs every enabled pipeline until \
             SIGTERM or SIGINT (Ctrl-C), which drain it: reading stops, what is in \
             flight is stored and acknowledged, then flowrun exits 0. A second signal \
-            stops at once (exit 130); what was read and not yet stored stays pending \
-            in the stream and is delivered again at the next start.
+            stops at once (exit 130), and a drain longer than shutdown.drain_timeout \
+            is cut short (exit 1); either way flowrun says how many entries it read \
+            and did not store: they stay pending in the stream and are delivered again \
+            at the next start. Nothing unstored is ever acknowledged.
 
             SIGHUP re-reads the configuration file: pipelines enabled there start, \
             pipelines disabled there drain and stop, a pipeline whose settings changed \
@@ -23,9 +25,9 @@ struct RunCommand: AsyncParsableCommand {
             are logged) and the running configuration is kept. Logging settings apply \
             at the next start.
 
-            The operations port (http.port) serves /metrics, /healthz and /readyz; \
-            `flowrun top` shows it live. A progress line per pipeline is logged every \
-            --progress seconds.
+            The operations port (http.port) serves /metrics, /healthz, /readyz and \
+            /tap; `flowrun top` shows the stages live, `flowrun tap` the items leaving \
+            one. A progress line per pipeline is logged every --progress seconds.
 
             Examples:
               INSTANCE_ID=node-2 flowrun pipelines.yaml
@@ -77,11 +79,22 @@ struct RunCommand: AsyncParsableCommand {
             .init(service: readiness, successTerminationBehavior: .ignore),
             .init(service: consumerLag, successTerminationBehavior: .ignore),
             .init(
-                service: OperationsServer(configuration, registry: registry, readiness: readiness, logger: logger),
+                service: OperationsServer(
+                    configuration,
+                    registry: registry,
+                    readiness: readiness,
+                    taps: { supervisor.taps },
+                    logger: logger
+                ),
                 successTerminationBehavior: .ignore
             ),
-            // The pipelines end the run when they end (drained, or failed).
-            .init(service: supervisor, successTerminationBehavior: .gracefullyShutdownGroup),
+            // The pipelines end the run when they end (drained, or failed); a failure, or a drain past its
+            // deadline, still lets the operations port and the others stop gracefully, then exits non-zero.
+            .init(
+                service: supervisor,
+                successTerminationBehavior: .gracefullyShutdownGroup,
+                failureTerminationBehavior: .gracefullyShutdownGroup
+            ),
             .init(
                 service: ConfigurationReloader(options: self.options, supervisor: supervisor, logger: logger) {
                     consumerLag.track(ConsumerLag.groups(of: $0))
@@ -97,9 +110,7 @@ struct RunCommand: AsyncParsableCommand {
             configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         )
         let forcedExit = Task.detached {
-            await ForcedExit.watch(logger: logger) {
-                supervisor.running.compactMap { ($0.service as? DurableWrite)?.inFlight.count }.reduce(0, +)
-            }
+            await ForcedExit.watch(logger: logger) { supervisor.abandonedIfStoppedNow }
         }
         defer { forcedExit.cancel() }
         do {

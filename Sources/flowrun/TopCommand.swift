@@ -25,8 +25,7 @@ struct TopCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: "flowrun's operations HTTP address; its /metrics is scraped.")
-    var url = "http://127.0.0.1:9090"
+    @OptionGroup var instance: InstanceOptions
 
     @Option(help: "Seconds between scrapes (> 0).")
     var interval: Double = 1
@@ -38,13 +37,10 @@ struct TopCommand: AsyncParsableCommand {
         guard self.interval > 0, self.interval <= 3600 else {
             throw ValidationError("--interval must be seconds between scrapes, > 0 and at most 3600")
         }
-        guard let url = URL(string: self.url), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw ValidationError("--url must look like http://HOST:PORT (flowrun's http.port), not '\(self.url)'")
-        }
     }
 
     func run() async throws {
-        let scraper = MetricsScraper(base: self.url)
+        let scraper = MetricsScraper(base: self.instance.url)
         let order = StageOrder.ofKnownPipelines()
         let pause = Duration.seconds(self.interval)
         var previous = try await Scrape(scraper)
@@ -74,7 +70,8 @@ struct TopCommand: AsyncParsableCommand {
     /// The title line, then `body`.
     private func frame(_ body: String, at scrape: Scrape?) -> String {
         let when = scrape.map { " at " + Self.clockTime($0.date) } ?? ""
-        return "flowrun top  \(MetricsScraper(base: self.url).url)  every \(Self.seconds(self.interval))\(when)\n\n"
+        return
+            "flowrun top  \(MetricsScraper(base: self.instance.url).url)  every \(Self.seconds(self.interval))\(when)\n\n"
             + body
     }
 

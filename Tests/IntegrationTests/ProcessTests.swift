@@ -8,7 +8,7 @@ extension Integration {
         /// SIGKILL mid-run loses nothing; the restarted instance finds its pending entries; SIGTERM exits 0.
         @Test func killedWithSIGKILL_andRestarted_storesEverythingExactlyOnce() async throws {
             try await TestWorld.run { world in
-                let config = try self.writeConfiguration(for: world)
+                let config = try world.writeConfigurationFile()
                 var options = TrackSimulator.Options()
                 options.devices = 50
                 options.duplicates = 0.02
@@ -36,6 +36,105 @@ extension Integration {
             }
         }
 
+        /// SIGTERM while positions keep arriving faster than flowrun stores them, with entries in flight: flowrun
+        /// drains and exits 0, and the entries its group acknowledged are exactly the stored positions (CONTRACT
+        /// §2) — every acknowledged entry stored, every stored position acknowledged — while what it had not read
+        /// yet waits in the stream.
+        @Test func sigtermUnderLoad_exits0_andTheAcknowledgedEntriesAreExactlyTheStoredPositions() async throws {
+            try await TestWorld.run { world in
+                let flowrun = try FlowrunProcess(configuration: try world.writeConfigurationFile())
+                var options = TrackSimulator.Options()
+                options.devices = 100
+                options.duplicates = 0.02
+                options.outOfOrder = 0.02
+                options.seed = 81
+                // The ingestion service: appends a tick of every device after the other, until cancelled.
+                let feeder = Task { [options] in
+                    var simulator = TrackSimulator(options: options)
+                    var appended = 0
+                    while !Task.isCancelled {
+                        let tick = simulator.nextTick()
+                        guard (try? await world.append(tick.map { ($0.deviceID, $0.payload) })) != nil else { break }
+                        appended += tick.count
+                    }
+                    return appended
+                }
+                do {
+                    try await world.eventually("flowrun stores under load, with entries in flight") {
+                        let rows = try await world.rowCount()
+                        let pending = try await world.pendingCount()
+                        return rows > 5_000 && pending > 0
+                    }
+                } catch {
+                    feeder.cancel()
+                    throw error
+                }
+                flowrun.kill(SIGTERM)
+                let status = await flowrun.waitForExit()
+                feeder.cancel()
+                let appended = await feeder.value
+                #expect(status == 0, "SIGTERM drains and exits 0; output:\n\(flowrun.output)")
+
+                let last = try #require(try await world.lastDeliveredID())
+                let delivered = try await world.streamEntries(upTo: last)
+                #expect(delivered.count < appended, "SIGTERM came while entries were still arriving")
+                #expect(try await world.pendingIDs().isEmpty, "the drain acknowledged everything it read")
+                let acknowledged = Set(try await world.acknowledgedEntries().compactMap { PositionKey(of: $0) })
+                let stored = try await world.storedKeys()
+                #expect(!stored.isEmpty)
+                let unstored = acknowledged.subtracting(stored)
+                let unacknowledged = stored.subtracting(acknowledged)
+                #expect(unstored.isEmpty, "acknowledged, not stored: \(unstored.prefix(5))")
+                #expect(unacknowledged.isEmpty, "stored, not acknowledged: \(unacknowledged.prefix(5))")
+            }
+        }
+
+        /// PostgreSQL stopped, so the drain cannot store what is in flight: past `shutdown.drain_timeout` flowrun
+        /// exits non-zero with a line saying how many entries it abandoned (they stay pending), and nothing it
+        /// acknowledged is unstored.
+        @Test func drainPastItsDeadline_exitsNonZero_sayingWhatItAbandoned_andAcknowledgedNothingUnstored()
+            async throws
+        {
+            try await TestWorld.run { world in
+                let flowrun = try FlowrunProcess(configuration: try world.writeConfigurationFile(drainTimeout: "1s"))
+                var options = TrackSimulator.Options()
+                options.devices = 20
+                options.seed = 61
+                let first = try await world.appendSimulated(options, count: 500)
+                try await world.waitUntilStoredAndAcknowledged(rows: distinctPositions(first))
+                try await Servers.services("stop-postgres")
+                do {
+                    options.seed = 62
+                    _ = try await world.appendSimulated(options, count: 500)
+                    try await world.eventually("flowrun read entries it cannot store") {
+                        try await world.pendingCount() > 0
+                    }
+                    flowrun.kill(SIGTERM)
+                    let status = await flowrun.waitForExit()
+                    #expect(status != 0 && status < 128, "an error exit, not a kill: \(status)\n\(flowrun.output)")
+                } catch {
+                    try? await Servers.services("start-postgres")
+                    throw error
+                }
+                try await Servers.services("start-postgres")
+                try await world.eventually("PostgreSQL answers again") { try await world.rowCount() >= 0 }
+                let pending = try await world.pendingCount()
+                #expect(pending > 0)
+                let line = flowrun.output.split(separator: "\n").first { $0.contains("did not drain within 1") }
+                let said = try #require(line, "no line about the drain deadline in:\n\(flowrun.output)")
+                #expect(said.contains("\(pending) entries read but not yet stored stay pending"), "\(said)")
+                #expect(said.contains("delivered again at the next start"), "\(said)")
+                #expect(said.contains("nothing unstored was acknowledged"), "\(said)")
+                let stored = try await world.storedKeys()
+                let acknowledged = try await world.acknowledgedEntries()
+                #expect(acknowledged.count >= first.count, "what was stored before PostgreSQL stopped is acknowledged")
+                for entry in acknowledged {
+                    let key = try #require(PositionKey(of: entry))
+                    #expect(stored.contains(key), "entry \(entry.id) (\(key)) is acknowledged but not stored")
+                }
+            }
+        }
+
         @Test func badConfiguration_isRefusedWithItsLineAndKey() async throws {
             let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-bad-\(UUID()).yaml")
             try "pipelines:\n  durable-write:\n    batch:\n      max: five\n".write(
@@ -49,58 +148,5 @@ extension Integration {
             #expect(process.output.contains("\(file.lastPathComponent):4:"), "names the line: \(process.output)")
             #expect(process.output.contains("pipelines.durable-write.batch.max"), "names the key: \(process.output)")
         }
-
-        private func writeConfiguration(for world: TestWorld) throws -> String {
-            let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(world.database).yaml")
-            try """
-            instance: ${INSTANCE_ID:-process-test}
-            http:
-              port: 0
-            redis:
-              url: \(world.servers.redisURL)
-            postgres:
-              url: \(world.databaseURL)
-            pipelines:
-              durable-write:
-                stream: \(world.stream)
-                group: \(world.group)
-                block: 100ms
-                claim_idle: 1s
-                batch:
-                  max: 200
-                  within: 10ms
-            """.write(to: file, atomically: true, encoding: .utf8)
-            return file.path
-        }
     }
-}
-
-/// `flowrun` run as a child process, its output collected in a file.
-final class FlowrunProcess: Sendable {
-    private let child: ChildProcess
-    private let outputFile: String
-
-    static var binary: URL { Servers.repository.appendingPathComponent(".build/debug/flowrun") }
-
-    convenience init(configuration: String) throws {
-        try self.init(arguments: [
-            "run", configuration, "--migrations", Servers.repository.appendingPathComponent("Migrations").path,
-            "--progress", "0",
-        ])
-    }
-
-    init(arguments: [String]) throws {
-        guard FileManager.default.isExecutableFile(atPath: Self.binary.path) else {
-            throw HarnessError("\(Self.binary.path) is missing: build it first (swift build --product flowrun)")
-        }
-        self.outputFile = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-\(UUID()).log").path
-        self.child = try ChildProcess(Self.binary.path, arguments, outputFile: self.outputFile)
-    }
-
-    var output: String { (try? String(contentsOfFile: self.outputFile, encoding: .utf8)) ?? "" }
-
-    func kill(_ signal: Int32) { self.child.kill(signal) }
-
-    /// Its exit status (or 128 + signal).
-    func waitForExit() async -> Int32 { await self.child.exitStatus() }
 }

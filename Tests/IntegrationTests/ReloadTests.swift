@@ -7,28 +7,10 @@ extension Integration {
     @Suite struct ReloadTests {
         @Test func sighupTurnsAPipelineOffAndOnAndABrokenFileKeepsTheRunningConfiguration() async throws {
             try await TestWorld.run { world in
-                let file = FileManager.default.temporaryDirectory.appendingPathComponent(
-                    "flowrun-reload-\(world.database).yaml"
-                )
+                let file = URL(fileURLWithPath: try world.writeConfigurationFile())
                 defer { try? FileManager.default.removeItem(at: file) }
                 func write(durableWrite enabled: Bool) throws {
-                    try """
-                    instance: reload-test
-                    http:
-                      port: 0
-                    redis:
-                      url: \(world.servers.redisURL)
-                    postgres:
-                      url: \(world.databaseURL)
-                    pipelines:
-                      durable-write:
-                        enabled: \(enabled)
-                        stream: \(world.stream)
-                        group: \(world.group)
-                        block: 100ms
-                        batch:
-                          within: 10ms
-                    """.write(to: file, atomically: true, encoding: .utf8)
+                    try world.writeConfigurationFile(durableWrite: enabled)
                 }
                 var options = TrackSimulator.Options()
                 options.devices = 10

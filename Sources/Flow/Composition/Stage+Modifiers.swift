@@ -32,6 +32,7 @@ public struct _ModifiedStage<Base: Stage>: Stage {
         return names.count == 1 ? [newName] : names.map { "\(newName)/\($0)" }
     }
 
+    public var _stageOutputTypes: [Any.Type] { self.base._stageOutputTypes }
     public var _inputBackpressure: Backpressure? { self.backpressure }
 
     public func run(_ input: Inbox<Base.Input>, _ output: Outbox<Base.Output>, _ context: StageContext) async throws {

@@ -53,6 +53,7 @@ public struct _ChainedStage<First: Stage, Second: Stage>: Stage where First.Outp
 
     public var name: String { "chain" }
     public var _stageNames: [String] { self.first._stageNames + self.second._stageNames }
+    public var _stageOutputTypes: [Any.Type] { self.first._stageOutputTypes + self.second._stageOutputTypes }
     public var _inputBackpressure: Backpressure? { self.first._inputBackpressure }
 
     public func run(
@@ -89,6 +90,7 @@ public struct _OptionalStage<Wrapped: Stage>: Stage where Wrapped.Input == Wrapp
 
     public var name: String { self.stage?.name ?? "pass-through" }
     public var _stageNames: [String] { self.stage?._stageNames ?? ["pass-through"] }
+    public var _stageOutputTypes: [Any.Type] { self.stage?._stageOutputTypes ?? [Wrapped.Output.self] }
     public var _inputBackpressure: Backpressure? { self.stage?._inputBackpressure }
 
     public func run(
@@ -127,6 +129,13 @@ where First.Input == Second.Input, First.Output == Second.Output {
         switch self.choice {
         case .first(let stage): stage._stageNames
         case .second(let stage): stage._stageNames
+        }
+    }
+
+    public var _stageOutputTypes: [Any.Type] {
+        switch self.choice {
+        case .first(let stage): stage._stageOutputTypes
+        case .second(let stage): stage._stageOutputTypes
         }
     }
 

@@ -83,6 +83,10 @@ extension ItemStage {
         guard let branch = self.options.errorPolicy.deadLetterBranch else { return [own] }
         return [own] + branch._stageNames.map { "\(own)/dead-letter/\($0)" }
     }
+
+    public var _stageOutputTypes: [Any.Type] {
+        [Output.self] + (self.options.errorPolicy.deadLetterBranch?._stageOutputTypes ?? [])
+    }
 }
 
 extension ItemStage {

@@ -16,6 +16,8 @@ public struct StageContext: Sendable {
     public var logger: Logger { self.run.stages[self.index].logger }
     /// This stage's metrics.
     public var metrics: StageMetrics { self.run.stages[self.index].metrics }
+    /// This stage's name, logger, metrics and tap.
+    var runtime: StageRuntime { self.run.stages[self.index] }
     /// Where the pipeline's metrics go: for a stage's own domain metrics, beside the ones Flow keeps.
     public var metricsFactory: any MetricsFactory { self.run.configuration.metricsFactory }
     /// The clock for anything time-based (a manual one in tests).

@@ -31,6 +31,11 @@ public struct Broadcast<Input: Sendable, Output: Sendable>: Stage {
         return names
     }
 
+    /// The broadcast itself sends its input on, to every branch.
+    public var _stageOutputTypes: [Any.Type] {
+        [Input.self] + self.branches.flatMap(\._stageOutputTypes)
+    }
+
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         var offset = 1
         var channels: [ChannelStorage<Input>] = []
@@ -61,6 +66,7 @@ public struct Broadcast<Input: Sendable, Output: Sendable>: Stage {
                 }
                 open = stillOpen
                 context.metrics.itemsOut.increment(by: chunk.count)
+                context.runtime.tap.sent(chunk)
             }
             for channel in channels { channel.finish() }
             try await group.waitForAllOrFirstError()
@@ -92,6 +98,7 @@ public struct Branch<Input: Sendable, Output: Sendable>: Stage {
 
     public var name: String { "branch" }
     public var _stageNames: [String] { self.stages._stageNames }
+    public var _stageOutputTypes: [Any.Type] { self.stages._stageOutputTypes }
     public var _inputBackpressure: Backpressure? { self.stages._inputBackpressure }
 
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {

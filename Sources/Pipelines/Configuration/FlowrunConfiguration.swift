@@ -53,7 +53,7 @@ public struct FlowrunConfiguration: Sendable, Equatable {
         public init() {}
     }
 
-    /// The HTTP server for `/metrics`, `/healthz` and `/readyz` (`http`).
+    /// The HTTP server for `/metrics`, `/healthz`, `/readyz` and `/tap` (`http`).
     public struct HTTP: Sendable, Equatable {
         /// `http.port`: the port to listen on, 0–65535; 0 binds any free port. Default: 9090.
         public var port = 9090

@@ -1,3 +1,4 @@
+import Flow
 import Hummingbird
 import Prometheus
 
@@ -8,23 +9,33 @@ import Prometheus
 /// | `GET /metrics` | 200, Prometheus text (format 0.0.4) of the registry, with `# HELP` lines |
 /// | `GET /healthz` | 200 `ok` while the process serves |
 /// | `GET /readyz` | 200 or 503 with ``ReadinessReport/json`` (the cached checks) |
-/// | another method on one of those | 405, `Allow: GET, HEAD` |
+/// | `GET /tap?pipeline=P&stage=S…` | 200, the items leaving a running stage as JSON lines (``TapEndpoint``) |
+/// | another method on one of those | 405, `Allow: GET, HEAD` (`/tap`: `GET`) |
 /// | any other path | 404 naming the endpoints |
 ///
-/// `HEAD` is answered as `GET` without the body.
+/// `HEAD` is answered as `GET` without the body (not on `/tap`, which would subscribe).
 struct OperationsResponder: HTTPResponder {
     typealias Context = BasicRequestContext
 
     static let prometheusContentType = "text/plain; version=0.0.4; charset=utf-8"
-    static let endpoints = "/metrics, /healthz, /readyz"
+    static let endpoints = "/metrics, /healthz, /readyz, /tap"
 
     let registry: PrometheusCollectorRegistry
     let readiness: Readiness
+    let tap: TapEndpoint
 
     func respond(to request: Request, context: Context) async throws -> Response {
         let path = request.uri.path
-        guard ["/metrics", "/healthz", "/readyz"].contains(path) else {
+        guard ["/metrics", "/healthz", "/readyz", "/tap"].contains(path) else {
             return Self.text(.notFound, "not found: \(path); the endpoints are \(Self.endpoints)\n", head: request)
+        }
+        if path == "/tap" {
+            guard request.method == .get else {
+                var response = Self.text(.methodNotAllowed, "/tap answers GET only\n", head: request)
+                response.headers[.allow] = "GET"
+                return response
+            }
+            return self.tap.respond(to: request)
         }
         guard request.method == .get || request.method == .head else {
             var response = Self.text(.methodNotAllowed, "\(path) answers GET only\n", head: request)
@@ -56,16 +67,17 @@ struct OperationsResponder: HTTPResponder {
         Self.response(status, "text/plain; charset=utf-8", Array(text.utf8), head: request)
     }
 
-    private static func response(
+    /// A complete answer, not cached; without its body when `request` is a `HEAD`.
+    static func response(
         _ status: HTTPResponse.Status,
         _ contentType: String,
         _ body: [UInt8],
-        head request: Request
+        head request: Request? = nil
     ) -> Response {
         var headers = HTTPFields()
         headers[.contentType] = contentType
         headers[.cacheControl] = "no-store"
         let response = Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-        return request.method == .head ? response.createHeadResponse() : response
+        return request?.method == .head ? response.createHeadResponse() : response
     }
 }

@@ -1,10 +1,11 @@
+import Flow
 import Hummingbird
 import Logging
 import Prometheus
 import ServiceLifecycle
 
-/// The operations HTTP port (`http.port`): `/metrics`, `/healthz` and `/readyz` (see ``OperationsResponder``
-/// for what each answers), served with Hummingbird as a `Service`.
+/// The operations HTTP port (`http.port`): `/metrics`, `/healthz`, `/readyz` and `/tap` (see
+/// ``OperationsResponder`` for what each answers), served with Hummingbird as a `Service`.
 ///
 /// ```swift
 /// let server = OperationsServer(configuration: .init(port: 0), registry: registry, readiness: readiness)
@@ -14,7 +15,8 @@ import ServiceLifecycle
 ///
 /// - Important: ``run()`` may be called once. It serves until a graceful shutdown (which lets requests in
 ///   flight finish) or cancellation, and throws when it cannot bind its port. No request waits on Redis,
-///   PostgreSQL or a pipeline: `/readyz` reads ``Readiness``'s cache, `/metrics` the registry in memory.
+///   PostgreSQL or a pipeline: `/readyz` reads ``Readiness``'s cache, `/metrics` the registry in memory, and
+///   `/tap` streams what a stage's tap hands it, never making the pipeline wait.
 public final class OperationsServer: Service, Sendable {
     /// Where the server listens.
     public struct Configuration: Sendable, Equatable {
@@ -33,21 +35,25 @@ public final class OperationsServer: Service, Sendable {
     public let configuration: Configuration
     private let registry: PrometheusCollectorRegistry
     private let readiness: Readiness
+    private let taps: @Sendable () -> [PipelineTaps]
     private let logger: Logger
     private let listening = ListeningPort()
 
     /// - Parameters:
     ///   - registry: What `/metrics` serves: the one ``PrometheusMetrics/bootstrap()`` returned, or a test's.
     ///   - readiness: What `/readyz` reports; run it as a service of its own.
+    ///   - taps: The pipelines running now, whose stages `/tap` can tap (``PipelineSupervisor/taps``).
     public init(
         configuration: Configuration,
         registry: PrometheusCollectorRegistry,
         readiness: Readiness,
+        taps: @escaping @Sendable () -> [PipelineTaps] = { [] },
         logger: Logger = Logger(label: "flowrun.operations")
     ) {
         self.configuration = configuration
         self.registry = registry
         self.readiness = readiness
+        self.taps = taps
         self.logger = logger
     }
 
@@ -56,12 +62,14 @@ public final class OperationsServer: Service, Sendable {
         _ configuration: FlowrunConfiguration,
         registry: PrometheusCollectorRegistry,
         readiness: Readiness,
+        taps: @escaping @Sendable () -> [PipelineTaps] = { [] },
         logger: Logger = Logger(label: "flowrun.operations")
     ) {
         self.init(
             configuration: Configuration(port: configuration.http.port),
             registry: registry,
             readiness: readiness,
+            taps: taps,
             logger: logger
         )
     }
@@ -77,7 +85,11 @@ public final class OperationsServer: Service, Sendable {
     public func run() async throws {
         let address = "\(self.configuration.host):\(self.configuration.port)"
         let application = Application(
-            responder: OperationsResponder(registry: self.registry, readiness: self.readiness),
+            responder: OperationsResponder(
+                registry: self.registry,
+                readiness: self.readiness,
+                tap: TapEndpoint(taps: self.taps)
+            ),
             configuration: .init(
                 address: .hostname(self.configuration.host, port: self.configuration.port),
                 serverName: "flowrun"

@@ -84,7 +84,15 @@ enum LiveJSON {
         Self.writeString(position.deviceID, into: &buffer)
         buffer.writeStaticString(",\"ts\":\"")
         buffer.writeString(Timestamp.format(position.timestamp, precision: .milliseconds))
-        buffer.writeStaticString("\",\"latitude\":")
+        buffer.writeInteger(UInt8(ascii: "\""))
+        Self.writeFix(of: position, into: &buffer)
+        buffer.writeInteger(UInt8(ascii: "}"))
+    }
+
+    /// Writes the members `,"latitude":…,"longitude":…,"altitude":…,"angle":…,"speed":…,"satellites":…`, in
+    /// this order, `null` for a value the tracker did not report: what every JSON view of a position shares.
+    static func writeFix(of position: LivePosition, into buffer: inout ByteBuffer) {
+        buffer.writeStaticString(",\"latitude\":")
         Self.writeNumber(position.latitude, into: &buffer)
         buffer.writeStaticString(",\"longitude\":")
         Self.writeNumber(position.longitude, into: &buffer)
@@ -96,6 +104,5 @@ enum LiveJSON {
         Self.writeNumber(position.speed, into: &buffer)
         buffer.writeStaticString(",\"satellites\":")
         Self.writeInteger(position.satellites, into: &buffer)
-        buffer.writeInteger(UInt8(ascii: "}"))
     }
 }

@@ -17,6 +17,11 @@ public struct PositionWriter: Sendable {
     public struct Outcome: Sendable, Hashable {
         public var inserted: Int
         public var duplicates: Int
+
+        public init(inserted: Int, duplicates: Int) {
+            self.inserted = inserted
+            self.duplicates = duplicates
+        }
     }
 
     static let statement = """

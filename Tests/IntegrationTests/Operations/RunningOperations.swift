@@ -1,3 +1,4 @@
+import Flow
 import Foundation
 import Logging
 import Pipelines
@@ -22,12 +23,15 @@ final class RunningOperations: Sendable {
 
     /// Starts both and waits until the server listens.
     ///
-    /// - Parameter checkReadiness: Run the readiness checker in the group (every 200 ms); false: the test
-    ///   calls `readiness.checkNow()` itself.
+    /// - Parameters:
+    ///   - checkReadiness: Run the readiness checker in the group (every 200 ms); false: the test calls
+    ///     `readiness.checkNow()` itself.
+    ///   - taps: The pipelines `/tap` can tap.
     init(
         readiness: Readiness,
         metrics: PrometheusMetrics = PrometheusMetrics(),
-        checkReadiness: Bool = true
+        checkReadiness: Bool = true,
+        taps: [PipelineTaps] = []
     )
         async throws
     {
@@ -35,6 +39,7 @@ final class RunningOperations: Sendable {
             configuration: .init(host: "127.0.0.1", port: 0),
             registry: metrics.registry,
             readiness: readiness,
+            taps: { taps },
             logger: Self.logger
         )
         let services: [any Service] = checkReadiness ? [readiness, server] : [server]
@@ -57,12 +62,14 @@ final class RunningOperations: Sendable {
         readiness: Readiness,
         metrics: PrometheusMetrics = PrometheusMetrics(),
         checkReadiness: Bool = true,
+        taps: [PipelineTaps] = [],
         _ body: (RunningOperations) async throws -> Void
     ) async throws {
         let running = try await RunningOperations(
             readiness: readiness,
             metrics: metrics,
-            checkReadiness: checkReadiness
+            checkReadiness: checkReadiness,
+            taps: taps
         )
         do {
             try await body(running)

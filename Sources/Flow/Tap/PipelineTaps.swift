@@ -1,0 +1,41 @@
+/// The tap points of a pipeline's stages (``StageTap``), in pipeline order, by stage name.
+///
+/// ```swift
+/// let pipeline = Pipeline("squares") { Source(1...1_000); Map { (n: Int) in n * n }; Sink { (_: Int) in } }
+/// pipeline.taps.stageNames                    // ["source", "map", "sink"]
+/// let squares = pipeline.taps["map"]!.subscribe(limit: 10)
+/// ```
+///
+/// - Important: Made once per ``Pipeline`` value (copies share it) and valid across its runs. When a run
+///   ends, every subscription ends with ``TapSubscription/End/pipelineStopped``, and subscribing has that
+///   effect at once until the next run begins.
+public final class PipelineTaps: Sendable {
+    /// The pipeline's name.
+    public let pipeline: String
+    /// One tap per stage, in the order of ``Pipeline/stageNames``.
+    public let stages: [StageTap]
+
+    init(pipeline: String, stageNames: [String], outputTypes: [Any.Type]) {
+        precondition(stageNames.count == outputTypes.count, "one output type per stage")
+        self.pipeline = pipeline
+        self.stages = zip(stageNames, outputTypes).map { name, type in
+            StageTap(pipeline: pipeline, stage: name, outputType: type)
+        }
+    }
+
+    /// The stage names, in pipeline order.
+    public var stageNames: [String] { self.stages.map(\.stage) }
+
+    /// The tap of the stage named `stage`, or nil when the pipeline has no such stage.
+    public subscript(stage: String) -> StageTap? {
+        self.stages.first { $0.stage == stage }
+    }
+
+    func runStarted() {
+        for tap in self.stages { tap.open() }
+    }
+
+    func runEnded() {
+        for tap in self.stages { tap.close() }
+    }
+}

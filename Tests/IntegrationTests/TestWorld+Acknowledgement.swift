@@ -1,0 +1,76 @@
+import Stages
+
+/// A position's identity (CONTRACT §1): its device and its instant, in µs since the epoch.
+struct PositionKey: Hashable, CustomStringConvertible {
+    var deviceID: String
+    var timestamp: Int64
+
+    /// The identity of the position `entry` holds; nil for a malformed entry.
+    init?(of entry: StreamEntry) {
+        guard case .success(let position) = PositionDecoder.decode(entry) else { return nil }
+        self.init(deviceID: position.deviceID, timestamp: position.timestamp)
+    }
+
+    init(deviceID: String, timestamp: Int64) {
+        self.deviceID = deviceID
+        self.timestamp = timestamp
+    }
+
+    var description: String { "\(self.deviceID)@\(Timestamp.format(self.timestamp, precision: .microseconds))" }
+}
+
+/// What the group acknowledged and what the table holds, read from Redis and PostgreSQL (CONTRACT §2: an
+/// entry is acknowledged only once its row exists).
+extension TestWorld {
+    /// The group's `last-delivered-id` (`XINFO GROUPS`): every entry up to it was delivered to a consumer.
+    func lastDeliveredID() async throws -> String? {
+        let reply = try await self.redis.send(["XINFO", "GROUPS", RedisArgument(self.stream)])
+        for group in reply.array ?? [] {
+            let fields = group.array ?? []
+            let values = Dictionary(
+                stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].string ?? "", fields[$0 + 1]) }
+            ) { first, _ in first }
+            if values["name"]?.string == self.group { return values["last-delivered-id"]?.string }
+        }
+        return nil
+    }
+
+    /// The ids delivered to the group and not acknowledged (`XPENDING … - + n`).
+    func pendingIDs() async throws -> Set<String> {
+        let reply = try await self.redis.send([
+            "XPENDING", RedisArgument(self.stream), RedisArgument(self.group), "-", "+", "10000000",
+        ])
+        return Set((reply.array ?? []).compactMap { $0.array?.first?.string })
+    }
+
+    /// The stream's entries from the first up to `last` (`XRANGE`), in order.
+    func streamEntries(upTo last: String = "+") async throws -> [StreamEntry] {
+        let reply = try await self.redis.send(["XRANGE", RedisArgument(self.stream), "-", RedisArgument(last)])
+        return (reply.array ?? []).compactMap { item in
+            guard let parts = item.array, parts.count == 2, let id = parts[0].string else { return nil }
+            let values = parts[1].array ?? []
+            let fields = stride(from: 0, to: values.count - 1, by: 2).map { index in
+                guard case .bulk(let value) = values[index + 1] else {
+                    return StreamEntry.Field(name: values[index].string ?? "", value: [])
+                }
+                return StreamEntry.Field(name: values[index].string ?? "", value: value)
+            }
+            return StreamEntry(id: id, fields: fields)
+        }
+    }
+
+    /// The entries the group acknowledged: delivered (up to its last-delivered-id) and no longer pending.
+    func acknowledgedEntries() async throws -> [StreamEntry] {
+        guard let last = try await self.lastDeliveredID() else { return [] }
+        let pending = try await self.pendingIDs()
+        return try await self.streamEntries(upTo: last).filter { !pending.contains($0.id) }
+    }
+
+    /// The identities of the rows in `positions`.
+    func storedKeys() async throws -> Set<PositionKey> {
+        let rows = try await self.postgres.query(
+            "SELECT device_id, (extract(epoch FROM ts) * 1000000)::bigint FROM positions"
+        ).rows
+        return Set(rows.map { PositionKey(deviceID: $0[0] ?? "", timestamp: Int64($0[1] ?? "") ?? .min) })
+    }
+}
