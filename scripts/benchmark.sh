@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# durable-write's throughput beside PostgreSQL's own COPY of the same rows, measured in the same run, and
-# flowrun's peak RSS.
+# durable-write's throughput beside PostgreSQL's own COPY of the same rows, measured in the same run, with
+# flowrun's peak RSS and the CPU per stored row of flowrun, PostgreSQL and Redis; or, with --slow-writes,
+# flowrun's memory second by second while every INSERT takes MS longer.
 #
-#   scripts/benchmark.sh [--entries N]        (default 200,000 entries, 2% duplicates, some out of order)
+#   scripts/benchmark.sh [--entries N] [--writers W] [--batch B]   (default 200,000 entries, 2% duplicates)
+#   scripts/benchmark.sh --slow-writes MS [--duration S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh

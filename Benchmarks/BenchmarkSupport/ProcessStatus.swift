@@ -53,3 +53,13 @@ extension ProcessStatus {
         return ([pid] + children).compactMap { self.cpuSeconds(of: $0) }.reduce(0, +)
     }
 }
+
+extension ProcessStatus {
+    /// The process's resident set now (VmRSS), in KiB.
+    public static func residentKiB(of pid: Int32) -> Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return nil }
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+    }
+}

@@ -39,6 +39,8 @@ func runBenchmark() async throws {
     var entryCount = 200_000
     var writers = 2
     var batch = 500
+    var slowWrites: Duration?
+    var slowDuration: Duration = .seconds(20)
     var arguments = Array(CommandLine.arguments.dropFirst())
     while let flag = arguments.first {
         arguments.removeFirst()
@@ -55,9 +57,30 @@ func runBenchmark() async throws {
         case "--batch":
             batch = arguments.first.flatMap(Int.init) ?? batch
             arguments.removeFirst()
+        case "--slow-writes":
+            guard let value = arguments.first.flatMap(Int.init), value > 0 else {
+                throw BenchmarkFailure("--slow-writes needs milliseconds, > 0")
+            }
+            slowWrites = .milliseconds(value)
+            arguments.removeFirst()
+        case "--duration":
+            guard let value = arguments.first.flatMap(Int.init), value > 0 else {
+                throw BenchmarkFailure("--duration needs seconds, > 0")
+            }
+            slowDuration = .seconds(value)
+            arguments.removeFirst()
         case "-h", "--help":
             print(
-                "USAGE: durable-write-benchmark [--entries N] [--writers W] [--batch B]   (REDIS_URL and POSTGRES_URL from the environment)"
+                """
+                USAGE: durable-write-benchmark [--entries N] [--writers W] [--batch B]
+                       durable-write-benchmark --slow-writes MS [--duration S] [--entries N]
+
+                The first drains N pre-loaded entries (default 200,000) and compares the rate with PostgreSQL's
+                own COPY of the same rows. The second makes every INSERT take MS longer and samples flowrun's
+                memory every second for S seconds (default 20) while the entries wait in the stream.
+                REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS come from the environment
+                (scripts/benchmark.sh sets them).
+                """
             )
             return
         default:
@@ -125,6 +148,24 @@ func runBenchmark() async throws {
         "durable-write-benchmark: \(grouped(Double(entries.count))) entries (\(grouped(Double(entries.count - rows))) duplicates), \(grouped(Double(rows))) distinct positions"
     )
 
+    if let slowWrites {
+        let launch = try FlowrunLaunch(
+            binary: flowrun,
+            migrations: migrations,
+            redisURL: redisURL,
+            postgresURL: databaseURL,
+            stream: stream,
+            writers: writers,
+            batch: batch
+        )
+        defer { launch.remove() }
+        try await SlowPostgresScenario(delay: slowWrites, duration: slowDuration, entries: entries.count)
+            .run(flowrun: launch, postgres: postgres, redis: redis, stream: stream)
+        try await admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        try await redis.send(["DEL", RedisArgument(stream)])
+        return
+    }
+
     // PostgreSQL's own COPY of the same rows into an empty table.
     let copyStart = ContinuousClock.now
     let copied = try await postgres.copyIn(
@@ -135,29 +176,16 @@ func runBenchmark() async throws {
     guard copied == rows else { throw BenchmarkFailure("COPY stored \(copied) rows, expected \(rows)") }
 
     // flowrun, the real binary, draining the stream.
-    let config = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-bench-\(suffix).yaml").path
-    try """
-    instance: bench-1
-    http:
-      port: 0
-    redis:
-      url: \(redisURL)
-    postgres:
-      url: \(databaseURL)
-    log:
-      level: warning
-    pipelines:
-      durable-write:
-        stream: \(stream)
-        group: bench
-        writers: \(writers)
-        read_count: \(batch)
-        batch:
-          max: \(batch)
-    """.write(toFile: config, atomically: true, encoding: .utf8)
-    let child = Process()
-    child.executableURL = URL(fileURLWithPath: flowrun)
-    child.arguments = ["run", config, "--migrations", migrations, "--progress", "0"]
+    let launch = try FlowrunLaunch(
+        binary: flowrun,
+        migrations: migrations,
+        redisURL: redisURL,
+        postgresURL: databaseURL,
+        stream: stream,
+        writers: writers,
+        batch: batch
+    )
+    defer { launch.remove() }
     // The servers' processes, to tell their CPU apart: Redis's own pid, and the postmaster (with its backends).
     let redisPID = try await redis.send(["INFO", "server"]).string?.split(separator: "\r\n")
         .first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) }
@@ -172,7 +200,7 @@ func runBenchmark() async throws {
     let runStart = ContinuousClock.now
     let machineStart = ProcessStatus.machineBusySeconds()
     let serversStart = serverCPU()
-    try child.run()
+    let child = try launch.start()
     // Polled every 20 ms without loading PostgreSQL: the first row by an index probe, the end by the group's
     // counters in Redis (every entry delivered, none pending). The row count is checked once, at the end.
     var firstRow: ContinuousClock.Instant?

@@ -1,0 +1,85 @@
+import BenchmarkSupport
+import Foundation
+import Stages
+
+/// flowrun's memory while PostgreSQL is slow: every INSERT statement into `positions` is made to take
+/// `delay` longer (a statement-level trigger sleeping in the server), so that flowrun stores far slower
+/// than the stream holds entries. Prints, every second, what was read, what is in flight (read, not yet
+/// acknowledged), what still waits in the stream, and flowrun's resident memory.
+///
+/// What it shows: reading follows writing (bounded channels, bounded in-flight), so resident memory stays
+/// flat however large the backlog in the stream.
+struct SlowPostgresScenario {
+    let delay: Duration
+    let duration: Duration
+    let entries: Int
+
+    func run(
+        flowrun: FlowrunLaunch,
+        postgres: PostgresConnection,
+        redis: RedisConnection,
+        stream: String
+    ) async throws {
+        let milliseconds = self.delay / .milliseconds(1)
+        try await postgres.execute(
+            """
+            CREATE FUNCTION bench_slow_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN PERFORM pg_sleep(\(milliseconds / 1000)); RETURN NULL; END $$;
+            CREATE TRIGGER bench_slow_insert AFTER INSERT ON positions
+                FOR EACH STATEMENT EXECUTE FUNCTION bench_slow_insert();
+            """
+        )
+        print(
+            "slow PostgreSQL: every INSERT takes \(Int(milliseconds)) ms longer; "
+                + "\(grouped(Double(self.entries))) entries wait in the stream; \(self.duration) sampled"
+        )
+        print(
+            pad("t", 6) + pad("read by flowrun", 18) + pad("in flight", 12) + pad("waiting in stream", 20)
+                + pad("flowrun RSS", 14)
+        )
+        let child = try flowrun.start()
+        defer {
+            child.terminate()
+            child.waitUntilExit()
+        }
+        let start = ContinuousClock.now
+        var samples: [(seconds: Int, residentKiB: Int)] = []
+        var mostInFlight: Int64 = 0
+        var second = 0
+        while start.duration(to: .now) < self.duration {
+            second += 1
+            try await Task.sleep(until: start + .seconds(second))
+            guard child.isRunning else { throw BenchmarkFailure("flowrun exited (status \(child.terminationStatus))") }
+            let group = try await ConsumerGroupInfo.read(redis, stream: stream)["bench"]
+            let pending = group?.pending ?? 0
+            let lag = group?.lag ?? Int64(self.entries)
+            let read = Int64(self.entries) - lag
+            let resident = ProcessStatus.residentKiB(of: child.processIdentifier) ?? 0
+            samples.append((second, resident))
+            mostInFlight = max(mostInFlight, pending)
+            print(
+                pad("\(second)s", 6) + pad(grouped(Double(read)), 18) + pad(grouped(Double(pending)), 12)
+                    + pad(grouped(Double(lag)), 20) + pad(String(format: "%.1f MB", Double(resident) / 1024), 14)
+            )
+            if lag == 0 && pending == 0 { break }
+        }
+        // After the first seconds (start-up, connections, first batches) memory should not grow.
+        let settled = samples.dropFirst(min(3, samples.count - 1))
+        let low = settled.map(\.residentKiB).min() ?? 0
+        let high = settled.map(\.residentKiB).max() ?? 0
+        print(
+            String(
+                format: "flowrun RSS from %ds on: %.1f–%.1f MB (a spread of %.1f MB)",
+                settled.first?.seconds ?? 0,
+                Double(low) / 1024,
+                Double(high) / 1024,
+                Double(high - low) / 1024
+            ) + "; at most \(grouped(Double(mostInFlight))) entries in flight"
+        )
+    }
+}
+
+/// `text` right-aligned in `width` columns.
+private func pad(_ text: String, _ width: Int) -> String {
+    String(repeating: " ", count: max(0, width - text.count)) + text
+}
