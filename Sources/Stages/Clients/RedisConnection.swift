@@ -32,6 +32,10 @@ public actor RedisConnection {
     /// The C handle. `nonisolated(unsafe)` only so that `deinit` may free it: every other access is from this
     /// actor's methods, which all run on its one thread.
     private nonisolated(unsafe) var context: UnsafeMutablePointer<redisContext>?
+    /// Where hiredis builds each reply (instead of a tree of `redisReply` objects, one allocation per
+    /// element); reset after each reply is read. Lives as long as the actor; `nonisolated(unsafe)` for
+    /// `deinit` only, like `context`.
+    private nonisolated(unsafe) let arena: UnsafeMutablePointer<flowrun_reply_arena>
     private var currentTimeout: Duration?
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
@@ -61,11 +65,14 @@ public actor RedisConnection {
         self.clientName = "flowrun-" + name.map { $0.isWhitespace ? "-" : $0 }
         self.configuration = configuration
         self.executor = ThreadExecutor(name: "flowrun-\(name)")
+        guard let arena = flowrun_reply_arena_create() else { fatalError("out of memory") }
+        self.arena = arena
     }
 
     deinit {
         // `context` is the actor's state; nothing else can reach it while the actor is deinitialised.
         if let context = self.context { redisFree(context) }
+        flowrun_reply_arena_free(self.arena)
         self.executor.shutdown()
     }
 
@@ -90,23 +97,42 @@ public actor RedisConnection {
     /// - Throws: ``RedisError`` of kind `.server` for an error reply, `.connectionLost` or `.connect` otherwise.
     @discardableResult
     public func send(_ arguments: [RedisArgument], blocking: Duration = .zero) throws(RedisError) -> RedisReply {
-        let reply = try self.exchange([arguments], blocking: blocking)[0]
-        if case .error(let message) = reply {
-            throw RedisError(
-                kind: .server,
-                endpoint: self.endpoint,
-                command: Self.name(of: arguments),
-                message: message
-            )
-        }
-        return reply
+        try self.send(arguments, blocking: blocking) { $0.reply() }
+    }
+
+    /// Sends one command and reads its reply straight from the reply's nodes with `decode`, which runs on
+    /// the connection's thread and must copy out what it keeps (see ``RedisReplyCursor``). For replies on
+    /// a hot path: no ``RedisReply`` tree is built.
+    ///
+    /// - Throws: ``RedisError`` of kind `.server` for an error reply (`decode` is not called),
+    ///   `.connectionLost` or `.connect` otherwise.
+    public func send<Result: Sendable>(
+        _ arguments: [RedisArgument],
+        blocking: Duration = .zero,
+        decode: @Sendable (inout RedisReplyCursor) -> Result
+    ) throws(RedisError) -> Result {
+        let reply = try self.exchange([arguments], blocking: blocking) { cursor -> Swift.Result<Result, RedisError> in
+            var peek = cursor
+            if case .error(let message) = peek.next() {
+                return .failure(
+                    RedisError(
+                        kind: .server,
+                        endpoint: self.endpoint,
+                        command: Self.name(of: arguments),
+                        message: String(decoding: message, as: UTF8.self)
+                    )
+                )
+            }
+            return .success(decode(&cursor))
+        }[0]
+        return try reply.get()
     }
 
     /// Sends several commands at once and returns their replies in order; error replies are returned,
     /// not thrown.
     public func send(pipeline commands: [[RedisArgument]]) throws(RedisError) -> [RedisReply] {
         guard !commands.isEmpty else { return [] }
-        return try self.exchange(commands, blocking: .zero)
+        return try self.exchange(commands, blocking: .zero) { $0.reply() }
     }
 
     // MARK: - Internals
@@ -115,7 +141,11 @@ public actor RedisConnection {
         arguments.first.map { String(decoding: $0.bytes, as: UTF8.self).uppercased() } ?? "?"
     }
 
-    private func exchange(_ commands: [[RedisArgument]], blocking: Duration) throws(RedisError) -> [RedisReply] {
+    private func exchange<Reply>(
+        _ commands: [[RedisArgument]],
+        blocking: Duration,
+        decode: (inout RedisReplyCursor) -> Reply
+    ) throws(RedisError) -> [Reply] {
         let context = try self.connectedContext()
         let commandName = commands.count == 1 ? Self.name(of: commands[0]) : "pipeline of \(commands.count)"
         self.setTimeout(self.configuration.commandTimeout + blocking, on: context)
@@ -124,15 +154,17 @@ public actor RedisConnection {
             }
             if status != REDIS_OK { throw self.lost(context, commandName) }
         }
-        var replies: [RedisReply] = []
+        var replies: [Reply] = []
         replies.reserveCapacity(commands.count)
         for _ in commands {
+            // hiredis parses one reply per call, into the arena (its root is node `raw - 1`).
+            flowrun_reply_arena_reset(self.arena)
             var raw: UnsafeMutableRawPointer?
             guard redisGetReply(context, &raw) == REDIS_OK, let raw else { throw self.lost(context, commandName) }
-            let reply = raw.assumingMemoryBound(to: redisReply.self)
-            replies.append(RedisReply(reply))
-            freeReplyObject(raw)
+            var cursor = RedisReplyCursor(arena: self.arena, root: Int(bitPattern: raw) - 1)
+            replies.append(decode(&cursor))
         }
+        flowrun_reply_arena_reset(self.arena)
         return replies
     }
 
@@ -152,6 +184,7 @@ public actor RedisConnection {
         // unused and grows it again for the next large reply (an `XREADGROUP` page is hundreds of KiB), and
         // freeing such large blocks makes malloc consolidate its whole heap every time.
         context.pointee.reader.pointee.maxbuf = 0
+        flowrun_reply_arena_install(context, self.arena)
         self.context = context
         self.currentTimeout = nil
         do {
@@ -180,6 +213,8 @@ public actor RedisConnection {
     private func disconnect() {
         if let context = self.context { redisFree(context) }
         self.context = nil
+        // What a broken reply left there.
+        flowrun_reply_arena_reset(self.arena)
     }
 
     private static func errorString(_ context: UnsafeMutablePointer<redisContext>) -> String {

@@ -1,5 +1,3 @@
-import CHiredis
-
 /// A reply from Redis (RESP2).
 public enum RedisReply: Sendable, Hashable {
     case status(String)
@@ -8,33 +6,6 @@ public enum RedisReply: Sendable, Hashable {
     case bulk([UInt8])
     case null
     case array([RedisReply])
-
-    init(_ reply: UnsafeMutablePointer<redisReply>) {
-        let r = reply.pointee
-        switch r.type {
-        case REDIS_REPLY_STATUS:
-            self = .status(String(decoding: UnsafeRawBufferPointer(start: r.str, count: r.len), as: UTF8.self))
-        case REDIS_REPLY_ERROR:
-            self = .error(String(decoding: UnsafeRawBufferPointer(start: r.str, count: r.len), as: UTF8.self))
-        case REDIS_REPLY_INTEGER:
-            self = .integer(Int64(r.integer))
-        case REDIS_REPLY_STRING:
-            self = .bulk(Array(UnsafeRawBufferPointer(start: r.str, count: r.len)))
-        case REDIS_REPLY_ARRAY:
-            var elements: [RedisReply] = []
-            elements.reserveCapacity(r.elements)
-            for index in 0..<r.elements {
-                if let element = r.element[index] {
-                    elements.append(RedisReply(element))
-                } else {
-                    elements.append(.null)
-                }
-            }
-            self = .array(elements)
-        default:
-            self = .null
-        }
-    }
 
     /// A bulk or status reply as text.
     public var string: String? {

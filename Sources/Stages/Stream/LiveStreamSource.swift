@@ -54,16 +54,17 @@ public struct LiveStreamSource: Stage {
                     try await self.placeGroupAtEnd(logger: context.logger)
                     positioned = true
                 }
-                let reply = try await self.redis.send(
+                let page = try await self.redis.send(
                     [
                         "XREADGROUP", "GROUP", RedisArgument(self.settings.group),
                         RedisArgument(self.settings.consumer), "COUNT", RedisArgument(String(self.settings.readCount)),
                         "BLOCK", RedisArgument(String(self.settings.block.milliseconds)), "NOACK", "STREAMS",
                         RedisArgument(self.settings.stream), ">",
                     ],
-                    blocking: self.settings.block
+                    blocking: self.settings.block,
+                    decode: StreamReader.entries(inReadReply:)
                 )
-                try await output.send(contentsOf: StreamReader.entries(inReadReply: reply).entries)
+                try await output.send(contentsOf: page.entries)
                 if failures > 0 {
                     context.logger.info("reading the stream again", metadata: ["after_failures": "\(failures)"])
                     failures = 0

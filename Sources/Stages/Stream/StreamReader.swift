@@ -46,12 +46,14 @@ struct StreamReader {
     /// instance — or `nil` when there are none left.
     mutating func readPending(skipping inFlight: InFlightEntries) async throws(RedisError) -> [StreamEntry]? {
         guard let cursor = self.pendingCursor else { return nil }
-        let reply = try await self.redis.send([
-            "XREADGROUP", "GROUP", RedisArgument(self.settings.group), RedisArgument(self.settings.consumer),
-            "COUNT", RedisArgument(String(self.settings.readCount)), "STREAMS", RedisArgument(self.settings.stream),
-            RedisArgument(cursor),
-        ])
-        let (entries, deleted) = Self.entries(inReadReply: reply)
+        let (entries, deleted) = try await self.redis.send(
+            [
+                "XREADGROUP", "GROUP", RedisArgument(self.settings.group), RedisArgument(self.settings.consumer),
+                "COUNT", RedisArgument(String(self.settings.readCount)), "STREAMS", RedisArgument(self.settings.stream),
+                RedisArgument(cursor),
+            ],
+            decode: Self.entries(inReadReply:)
+        ).split
         guard let last = (entries.map(\.id) + deleted).max(by: StreamID.less) else {
             self.pendingCursor = nil
             return nil
@@ -82,15 +84,15 @@ struct StreamReader {
         // Next time, continue after this page; at the end of the list, start again.
         self.claimCursor = last.map { "(" + $0 } ?? "-"
         guard !candidates.isEmpty else { return [] }
-        let reply = try await self.redis.send(
+        let (entries, deleted) = try await self.redis.send(
             [
                 "XCLAIM", RedisArgument(self.settings.stream), RedisArgument(self.settings.group),
                 RedisArgument(self.settings.consumer), RedisArgument(idle),
             ]
-                + candidates.map { RedisArgument($0.id) }
-        )
+                + candidates.map { RedisArgument($0.id) },
+            decode: Self.entries(inList:)
+        ).split
         let deliveries = Dictionary(uniqueKeysWithValues: candidates.map { ($0.id, $0.deliveries + 1) })
-        let (entries, deleted) = Self.entries(inList: reply)
         if !deleted.isEmpty { try await self.acknowledgeDeleted(deleted) }
         if !entries.isEmpty {
             self.logger.info("claimed idle entries", metadata: ["count": "\(entries.count)"])
@@ -104,48 +106,62 @@ struct StreamReader {
 
     /// New entries, waiting up to `block` for them.
     func readNew() async throws(RedisError) -> [StreamEntry] {
-        let reply = try await self.redis.send(
+        try await self.redis.send(
             [
                 "XREADGROUP", "GROUP", RedisArgument(self.settings.group), RedisArgument(self.settings.consumer),
                 "COUNT", RedisArgument(String(self.settings.readCount)), "BLOCK",
                 RedisArgument(String(self.settings.block.milliseconds)), "STREAMS", RedisArgument(self.settings.stream),
                 ">",
             ],
-            blocking: self.settings.block
-        )
-        return Self.entries(inReadReply: reply).entries
+            blocking: self.settings.block,
+            decode: Self.entries(inReadReply:)
+        ).entries
     }
 
     // MARK: - Replies
 
     /// `XREADGROUP` → `[[stream, [[id, [field, value, …]], …]]]`, or null when nothing came.
-    static func entries(inReadReply reply: RedisReply) -> (entries: [StreamEntry], deleted: [String]) {
-        guard let streams = reply.array, let first = streams.first?.array, first.count == 2 else { return ([], []) }
-        return self.entries(inList: first[1])
+    @Sendable static func entries(inReadReply reply: inout RedisReplyCursor) -> StreamPage {
+        guard case .array(let streams)? = reply.next(), streams >= 1 else { return StreamPage() }
+        guard case .array(let pair)? = reply.next(), pair == 2 else { return StreamPage() }
+        reply.skip()  // the stream's name
+        return self.entries(inList: &reply)
     }
 
     /// `[[id, [field, value, …] | null], …]`; a null field list is an entry deleted while pending.
-    static func entries(inList list: RedisReply) -> (entries: [StreamEntry], deleted: [String]) {
-        var entries: [StreamEntry] = []
-        var deleted: [String] = []
-        for item in list.array ?? [] {
-            guard let pair = item.array, pair.count == 2, let id = pair[0].string else { continue }
-            guard let values = pair[1].array else {
-                deleted.append(id)
+    @Sendable static func entries(inList reply: inout RedisReplyCursor) -> StreamPage {
+        var page = StreamPage()
+        guard case .array(let count)? = reply.next() else { return page }
+        page.entries.reserveCapacity(count)
+        for _ in 0..<count {
+            // An item is [id, [field, value, …] | null]; anything else is skipped whole.
+            guard case .array(let pair)? = reply.next() else { continue }
+            guard pair == 2, let idBytes = reply.nextString() else {
+                for _ in 0..<max(0, pair - (pair == 2 ? 1 : 0)) { reply.skip() }
                 continue
             }
-            var fields: [StreamEntry.Field] = []
-            fields.reserveCapacity(values.count / 2)
-            var index = 0
-            while index + 1 < values.count {
-                if case .bulk(let name) = values[index], case .bulk(let value) = values[index + 1] {
-                    fields.append(StreamEntry.Field(name: String(decoding: name, as: UTF8.self), value: value))
-                }
-                index += 2
+            let id = String(decoding: idBytes, as: UTF8.self)
+            var peek = reply
+            guard case .array(let values)? = peek.next() else {
+                reply.skip()
+                page.deleted.append(id)
+                continue
             }
-            entries.append(StreamEntry(id: id, fields: fields))
+            reply = peek
+            var fields: [StreamEntry.Field] = []
+            fields.reserveCapacity(values / 2)
+            var name: UnsafeRawBufferPointer?
+            for position in 0..<values {
+                let bytes = reply.nextString()
+                if position % 2 == 0 {
+                    name = bytes
+                } else if let name, let bytes {
+                    fields.append(StreamEntry.Field(name: String(decoding: name, as: UTF8.self), value: Array(bytes)))
+                }
+            }
+            page.entries.append(StreamEntry(id: id, fields: fields))
         }
-        return (entries, deleted)
+        return page
     }
 
     /// Fills in each entry's delivery count from `XPENDING` (entries read again or claimed).
@@ -190,4 +206,12 @@ enum StreamID {
         }
         return parts(a) < parts(b)
     }
+}
+
+/// The entries of a stream reply, and the ids of pending entries deleted from the stream meanwhile.
+struct StreamPage: Sendable {
+    var entries: [StreamEntry] = []
+    var deleted: [String] = []
+
+    var split: (entries: [StreamEntry], deleted: [String]) { (self.entries, self.deleted) }
 }
