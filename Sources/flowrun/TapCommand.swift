@@ -75,7 +75,8 @@ struct TapCommand: AsyncParsableCommand {
         do {
             for try await buffer in response.body {
                 let output = reader.read(buffer)
-                if !output.items.isEmpty { Terminal.write(output.items) }
+                // Whoever read the items has gone (`| head -5`): stop quietly; the tap ends with the request.
+                if !output.items.isEmpty, !Terminal.write(output.items) { return }
                 if !output.notes.isEmpty { Self.note(output.notes) }
             }
         } catch {

@@ -7,14 +7,23 @@ enum Terminal {
     /// Clears the screen: before the first frame.
     static let clearScreen = "\u{1B}[2J"
 
-    /// Writes now, unbuffered.
-    static func write(_ text: String) {
-        FileHandle.standardOutput.write(Data(text.utf8))
+    /// Writes now, unbuffered. Returns false when standard output is gone (its reader, such as `head`,
+    /// has exited): the caller should stop, as Unix tools do on a broken pipe.
+    @discardableResult
+    static func write(_ text: String) -> Bool {
+        do {
+            try FileHandle.standardOutput.write(contentsOf: Data(text.utf8))
+            return true
+        } catch {
+            return false
+        }
     }
 
     /// Draws `text` over the previous frame: from the top-left corner, each line erased to its end, and
-    /// whatever the previous frame had below erased too (no flicker from clearing the whole screen).
-    static func redraw(_ text: String) {
+    /// whatever the previous frame had below erased too (no flicker from clearing the whole screen). Returns
+    /// false when standard output is gone.
+    @discardableResult
+    static func redraw(_ text: String) -> Bool {
         var frame = "\u{1B}[H"
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         if lines.last?.isEmpty == true { lines.removeLast() }
@@ -22,6 +31,6 @@ enum Terminal {
             frame += line + "\u{1B}[K\n"
         }
         frame += "\u{1B}[J"
-        Self.write(frame)
+        return Self.write(frame)
     }
 }

@@ -53,16 +53,18 @@ struct TopCommand: AsyncParsableCommand {
         Terminal.write(Terminal.clearScreen)
         Terminal.redraw(self.frame("first scrape done; rates after the next one\n", at: previous))
         var shown = ""
-        while true {
+        // Until Ctrl-C, or until the terminal is gone.
+        var terminalIsThere = true
+        while terminalIsThere {
             try await Task.sleep(for: pause)
             do {
                 let current = try await Scrape(scraper)
                 shown = current.table(since: previous, stageOrder: order)
                 previous = current
-                Terminal.redraw(self.frame(shown, at: current))
+                terminalIsThere = Terminal.redraw(self.frame(shown, at: current))
             } catch {
                 let trying = "\(error)\n(scraping again every \(Self.seconds(self.interval)); Ctrl-C quits)\n\n"
-                Terminal.redraw(self.frame(trying + shown, at: nil))
+                terminalIsThere = Terminal.redraw(self.frame(trying + shown, at: nil))
             }
         }
     }

@@ -43,6 +43,36 @@ extension Integration {
                 }
                 #expect(tap.output.contains("flowrun tap: ended, the limit was reached: 20 items, 0 dropped"))
 
+                // Piped into a reader that leaves after one line (`| head -n 1`): the tap stops quietly, exit 0.
+                let piped = FileManager.default.temporaryDirectory.appendingPathComponent("tap-\(UUID()).log").path
+                let pipeline = try ChildProcess(
+                    "/bin/bash",
+                    [
+                        "-c",
+                        "'\(FlowrunProcess.binary.path)' tap durable-write decode --url \(url) --duration 60"
+                            + " | head -n 1; echo \"tap exit status: ${PIPESTATUS[0]}\"",
+                    ],
+                    outputFile: piped
+                )
+                try await world.eventually("the piped tap is subscribed") {
+                    let output = (try? String(contentsOfFile: piped, encoding: .utf8)) ?? ""
+                    return output.contains("flowrun tap: tapping durable-write › decode")
+                }
+                // Items keep coming until the tap has written after `head` left (one write may carry several).
+                let feeder = Task {
+                    for round in 0..<100 where !Task.isCancelled {
+                        let entry = entries[round % entries.count]
+                        _ = try await world.append([(entry.deviceID, entry.payload)])
+                        try await Task.sleep(for: .milliseconds(100))
+                    }
+                }
+                #expect(await pipeline.exitStatus() == 0)
+                feeder.cancel()
+                let pipedOutput = (try? String(contentsOfFile: piped, encoding: .utf8)) ?? ""
+                #expect(pipedOutput.contains("tap exit status: 0"), "output:\n\(pipedOutput)")
+                #expect(!pipedOutput.contains("crashed"), "output:\n\(pipedOutput)")
+                #expect(pipedOutput.split(separator: "\n").filter { $0.hasPrefix("{") }.count == 1)
+
                 let unknown = try FlowrunProcess(arguments: ["tap", "durable-write", "nope", "--url", url])
                 #expect(await unknown.waitForExit() != 0)
                 #expect(unknown.output.contains("pipeline durable-write has no stage 'nope'"), "\(unknown.output)")
