@@ -207,6 +207,11 @@ func runBenchmark() async throws {
     var peakKiB = 0
     var flowrunCPU = 0.0
     while true {
+        guard child.isRunning else {
+            throw BenchmarkFailure(
+                "flowrun exited with status \(child.terminationStatus) before the stream was drained (its log is above)"
+            )
+        }
         if firstRow == nil,
             try await postgres.query("SELECT EXISTS (SELECT 1 FROM positions)").rows[0][0] == "t"
         {
