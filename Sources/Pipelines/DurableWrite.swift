@@ -169,7 +169,7 @@ public struct DurableWrite: Service {
                 let started = ContinuousClock.now
                 let outcome: PositionWriter.Outcome
                 do {
-                    outcome = try await writer.write(batch.map(\.position))
+                    outcome = try await writer.write(batch)
                 } catch {
                     // Retried below (with backoff) until stored; counted here once per failed attempt.
                     metrics.failed.increment(by: batch.count)

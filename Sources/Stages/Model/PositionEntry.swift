@@ -3,9 +3,15 @@
 public struct PositionEntry: Sendable, Hashable {
     public var entryID: String
     public var position: Position
+    /// Whether the position is newer than every position of its device this instance had seen or found
+    /// stored before it (set by ``UpdateDeviceState``). A hint for the writer's cheaper path: a position
+    /// marked newest may still be stored already (by another instance), so nothing relies on it for what
+    /// is stored. Default: false.
+    public var isNewest: Bool
 
-    public init(entryID: String, position: Position) {
+    public init(entryID: String, position: Position, isNewest: Bool = false) {
         self.entryID = entryID
         self.position = position
+        self.isNewest = isNewest
     }
 }

@@ -1,7 +1,8 @@
 import CoreMetrics
 import Flow
 
-/// Updates the per-device state with every position, before it is written, and passes the positions on.
+/// Updates the per-device state with every position, before it is written, and passes the positions on,
+/// each marked ``PositionEntry/isNewest`` when it is newer than all the device's positions seen before.
 ///
 /// A device not held yet (first seen since start, or evicted) is first seeded with its latest stored
 /// position time, so `lastSeen` is right after a restart. Seeding asks for all new devices of a chunk
@@ -47,8 +48,13 @@ public struct UpdateDeviceState: Stage {
                 let unknown = self.store.unknown(among: chunk.lazy.map(\.position.deviceID))
                 if !unknown.isEmpty { try await self.seed(unknown, with: seeder, context) }
             }
-            for entry in chunk {
-                self.store.observe(device: entry.position.deviceID, timestamp: entry.position.timestamp)
+            var chunk = chunk
+            for index in chunk.indices {
+                let position = chunk[index].position
+                chunk[index].isNewest = self.store.observeIsNewest(
+                    device: position.deviceID,
+                    timestamp: position.timestamp
+                )
             }
             size.record(self.store.count)
             let evicted = self.store.evictions

@@ -1,0 +1,89 @@
+import Testing
+
+@testable import Stages
+
+/// The writer's two paths on the real PostgreSQL: `COPY` for positions marked newest, `INSERT … ON
+/// CONFLICT DO NOTHING` for the others, and the fall-back when a position marked newest is stored already.
+extension Integration {
+    @Suite struct PositionWriterTests {
+        private func entry(_ device: String, _ second: Int64, newest: Bool, speed: Double? = 12.5) -> PositionEntry {
+            PositionEntry(
+                entryID: "\(second)-0",
+                position: Position(
+                    deviceID: device,
+                    timestamp: 1_777_739_812_000_000 + second * 1_000_000,
+                    latitude: 54.5 + Double(second) / 1024,
+                    longitude: 25.25,
+                    altitude: nil,
+                    angle: 90,
+                    speed: speed,
+                    satellites: 9,
+                    priority: nil,
+                    attributes: [16: .number("77033"), 239: .bigint("1")]
+                ),
+                isNewest: newest
+            )
+        }
+
+        private func stored(_ world: TestWorld) async throws -> [[String?]] {
+            try await world.postgres.query(
+                """
+                SELECT device_id, (extract(epoch FROM ts) * 1000000)::bigint, latitude, altitude, angle, speed,
+                       satellites, priority, attributes::text
+                FROM positions ORDER BY device_id, ts
+                """
+            ).rows
+        }
+
+        @Test func newestByCopyAndOthersByInsertStoreTheSameRowsAsTheInsertAlone() async throws {
+            try await TestWorld.run { world in
+                let pool = PostgresPool(url: world.databaseURL, size: 1, name: "test-writer")
+                defer { Task { await pool.close() } }
+                let writer = PositionWriter(pool: pool)
+                // Newest and not, interleaved; one position twice in the batch (once as newest).
+                let batch = [
+                    self.entry("356307042441013", 2, newest: true),
+                    self.entry("356307042441013", 1, newest: false),
+                    self.entry("356307042441014", 1, newest: true, speed: nil),
+                    self.entry("356307042441013", 2, newest: false),
+                ]
+                #expect(try await writer.write(batch) == .init(inserted: 3, duplicates: 1))
+                let viaCopy = try await self.stored(world)
+
+                // The same batch as nobody's newest: written by the INSERT alone, the same rows.
+                try await world.postgres.execute("TRUNCATE positions")
+                let plain = batch.map { entry in
+                    var entry = entry
+                    entry.isNewest = false
+                    return entry
+                }
+                #expect(try await writer.write(plain) == .init(inserted: 3, duplicates: 1))
+                #expect(try await self.stored(world) == viaCopy)
+                #expect(viaCopy.count == 3)
+                #expect(viaCopy.first?[8] == #"{"16": 77033, "239": "1"}"#)
+            }
+        }
+
+        @Test func aPositionMarkedNewestButStoredAlreadyIsADuplicateNotAnError() async throws {
+            try await TestWorld.run { world in
+                let pool = PostgresPool(url: world.databaseURL, size: 1, name: "test-writer")
+                defer { Task { await pool.close() } }
+                let writer = PositionWriter(pool: pool)
+                // Stored by "another instance".
+                #expect(try await writer.write([self.entry("356307042441013", 5, newest: false)]).inserted == 1)
+
+                // This instance has not seen the device: everything is newest to it, one is stored already.
+                let batch = [
+                    self.entry("356307042441013", 4, newest: true),
+                    self.entry("356307042441013", 5, newest: true),
+                    self.entry("356307042441013", 6, newest: true),
+                ]
+                #expect(try await writer.write(batch) == .init(inserted: 2, duplicates: 1))
+                let times = try await self.stored(world).map { $0[1] }
+                #expect(times.count == 3)
+                // Nothing half-written: the whole batch went through the fall-back, once.
+                #expect(try await writer.write(batch) == .init(inserted: 0, duplicates: 3))
+            }
+        }
+    }
+}
