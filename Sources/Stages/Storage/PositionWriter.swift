@@ -82,51 +82,44 @@ public struct PositionWriter: Sendable {
         return Outcome(inserted: inserted, duplicates: entries.count - inserted)
     }
 
-    /// The ten array parameters of ``insert``, in PostgreSQL's binary array format, in the order given.
-    static func parameters(for positions: [Position]) -> [[UInt8]?] {
-        let count = positions.count
-        var deviceIDs = BinaryArray(of: .text, reservingBytes: count * 24)
-        var times = BinaryArray(of: .timestamptz, reservingBytes: count * 12)
-        var latitudes = BinaryArray(of: .float8, reservingBytes: count * 12)
-        var longitudes = BinaryArray(of: .float8, reservingBytes: count * 12)
-        var altitudes = BinaryArray(of: .float4, reservingBytes: count * 8)
-        var angles = BinaryArray(of: .float4, reservingBytes: count * 8)
-        var speeds = BinaryArray(of: .float4, reservingBytes: count * 8)
-        var satellites = BinaryArray(of: .int2, reservingBytes: count * 6)
-        var priorities = BinaryArray(of: .int2, reservingBytes: count * 6)
-        var attributes = BinaryArray(of: .jsonb, reservingBytes: count * 64)
-        for position in positions {
-            deviceIDs.elements.append(text: position.deviceID)
-            times.elements.append(timestamptz: position.timestamp)
-            latitudes.elements.append(float8: position.latitude)
-            longitudes.elements.append(float8: position.longitude)
-            altitudes.elements.append(float4: position.altitude)
-            angles.elements.append(float4: position.angle)
-            speeds.elements.append(float4: position.speed)
-            satellites.elements.append(int2: position.satellites)
-            priorities.elements.append(int2: position.priority)
-            attributes.elements.append(jsonb: position.appendAttributesJSON(to:))
+    /// The columns written, in the order of ``insert``'s parameters and ``copy``'s column list: each with its
+    /// binary type and about how many bytes a value takes (to reserve).
+    static let columns: [(type: BinaryArray.ElementType, bytes: Int)] = [
+        (.text, 24), (.timestamptz, 12), (.float8, 12), (.float8, 12), (.float4, 8), (.float4, 8), (.float4, 8),
+        (.int2, 6), (.int2, 6), (.jsonb, 64),
+    ]
+
+    /// Appends column `column` (of ``columns``) of `position` to `values`.
+    static func append(column: Int, of position: Position, to values: inout BinaryValues) {
+        switch column {
+        case 0: values.append(text: position.deviceID)
+        case 1: values.append(timestamptz: position.timestamp)
+        case 2: values.append(float8: position.latitude)
+        case 3: values.append(float8: position.longitude)
+        case 4: values.append(float4: position.altitude)
+        case 5: values.append(float4: position.angle)
+        case 6: values.append(float4: position.speed)
+        case 7: values.append(int2: position.satellites)
+        case 8: values.append(int2: position.priority)
+        default: values.append(jsonb: position.appendAttributesJSON(to:))
         }
-        return [
-            deviceIDs, times, latitudes, longitudes, altitudes, angles, speeds, satellites, priorities, attributes,
-        ].map { $0.finished() }
+    }
+
+    /// The array parameters of ``insert``, one per column, in PostgreSQL's binary array format.
+    static func parameters(for positions: [Position]) -> [[UInt8]?] {
+        var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: positions.count * $0.bytes) }
+        for position in positions {
+            for column in arrays.indices { Self.append(column: column, of: position, to: &arrays[column].elements) }
+        }
+        return arrays.map { $0.finished() }
     }
 
     /// The rows of ``copy``, in the order given.
     static func copyData(for positions: [Position]) -> [UInt8] {
-        var copy = BinaryCopy(reservingBytes: positions.count * 200)
+        var copy = BinaryCopy(reservingBytes: positions.count * Self.columns.reduce(2) { $0 + $1.bytes })
         for position in positions {
-            copy.startRow(fields: 10)
-            copy.fields.append(text: position.deviceID)
-            copy.fields.append(timestamptz: position.timestamp)
-            copy.fields.append(float8: position.latitude)
-            copy.fields.append(float8: position.longitude)
-            copy.fields.append(float4: position.altitude)
-            copy.fields.append(float4: position.angle)
-            copy.fields.append(float4: position.speed)
-            copy.fields.append(int2: position.satellites)
-            copy.fields.append(int2: position.priority)
-            copy.fields.append(jsonb: position.appendAttributesJSON(to:))
+            copy.startRow(fields: Int16(Self.columns.count))
+            for column in Self.columns.indices { Self.append(column: column, of: position, to: &copy.fields) }
         }
         return copy.finished()
     }
