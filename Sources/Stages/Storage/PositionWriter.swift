@@ -10,8 +10,9 @@
 /// - the others (repeats, late and out-of-order positions) as arrays expanded by `unnest` into
 ///   `INSERT … ON CONFLICT (device_id, ts) DO NOTHING`, so that one already stored is a no-op.
 ///
-/// If the `COPY` meets a stored row after all (a unique violation: another instance stored it, or the
-/// device's state was evicted or is not seeded), or the two writers' transactions deadlock, the
+/// If the `COPY` meets a stored row after all (a unique violation: the other writer stored a repeat of it
+/// from a later batch first — about 2% of batches in `scripts/benchmark.sh` —, another instance stored it,
+/// or the device's state was evicted or is not seeded), or the writers' transactions deadlock, the
 /// transaction is rolled back and the whole batch is written by the `INSERT … ON CONFLICT` alone. The
 /// `isNewest` hint therefore only decides the cost, never what is stored. Counts are exact: the rows the
 /// statements report inserted, and `duplicates = batch − inserted`, also within a batch.
