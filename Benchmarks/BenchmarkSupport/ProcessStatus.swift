@@ -57,9 +57,18 @@ extension ProcessStatus {
 extension ProcessStatus {
     /// The process's resident set now (VmRSS), in KiB.
     public static func residentKiB(of pid: Int32) -> Int? {
+        self.statusKiB("VmRSS", of: pid)
+    }
+
+    /// The anonymous part of the resident set now (RssAnon: heap, stacks; not the mapped binary), in KiB.
+    public static func anonymousResidentKiB(of pid: Int32) -> Int? {
+        self.statusKiB("RssAnon", of: pid)
+    }
+
+    private static func statusKiB(_ field: String, of pid: Int32) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") })
         else { return nil }
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
+        return Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "")
     }
 }

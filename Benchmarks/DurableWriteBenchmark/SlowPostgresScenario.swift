@@ -43,7 +43,7 @@ struct SlowPostgresScenario {
             child.waitUntilExit()
         }
         let start = ContinuousClock.now
-        var samples: [(seconds: Int, residentKiB: Int)] = []
+        var samples: [(seconds: Int, residentKiB: Int, anonymousKiB: Int)] = []
         var mostInFlight: Int64 = 0
         var second = 0
         while start.duration(to: .now) < self.duration {
@@ -55,26 +55,27 @@ struct SlowPostgresScenario {
             let lag = group?.lag ?? Int64(self.entries)
             let read = Int64(self.entries) - lag
             let resident = ProcessStatus.residentKiB(of: child.processIdentifier) ?? 0
-            samples.append((second, resident))
+            let anonymous = ProcessStatus.anonymousResidentKiB(of: child.processIdentifier) ?? 0
+            samples.append((second, resident, anonymous))
             mostInFlight = max(mostInFlight, pending)
             print(
                 pad("\(second)s", 6) + pad(grouped(Double(read)), 18) + pad(grouped(Double(pending)), 12)
                     + pad(grouped(Double(lag)), 20) + pad(String(format: "%.1f MB", Double(resident) / 1024), 14)
+                    + pad(String(format: "%.1f MB", Double(anonymous) / 1024), 12)
             )
             if lag == 0 && pending == 0 { break }
         }
         // After the first seconds (start-up, connections, first batches) memory should not grow.
         let settled = samples.dropFirst(min(3, samples.count - 1))
-        let low = settled.map(\.residentKiB).min() ?? 0
-        let high = settled.map(\.residentKiB).max() ?? 0
+        func spread(_ kib: [Int]) -> String {
+            let low = Double(kib.min() ?? 0) / 1024
+            let high = Double(kib.max() ?? 0) / 1024
+            return String(format: "%.1f–%.1f MB (a spread of %.1f MB)", low, high, high - low)
+        }
         print(
-            String(
-                format: "flowrun RSS from %ds on: %.1f–%.1f MB (a spread of %.1f MB)",
-                settled.first?.seconds ?? 0,
-                Double(low) / 1024,
-                Double(high) / 1024,
-                Double(high - low) / 1024
-            ) + "; at most \(grouped(Double(mostInFlight))) entries in flight"
+            "flowrun from \(settled.first?.seconds ?? 0)s on: RSS \(spread(settled.map(\.residentKiB))), of which"
+                + " anonymous (heap, stacks) \(spread(settled.map(\.anonymousKiB))); at most"
+                + " \(grouped(Double(mostInFlight))) entries in flight"
         )
     }
 }
