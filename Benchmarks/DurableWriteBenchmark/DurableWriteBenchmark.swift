@@ -148,21 +148,26 @@ func runBenchmark() async throws {
         "durable-write-benchmark: \(grouped(Double(entries.count))) entries (\(grouped(Double(entries.count - rows))) duplicates), \(grouped(Double(rows))) distinct positions"
     )
 
-    if let slowWrites {
-        let launch = try FlowrunLaunch(
-            binary: flowrun,
-            migrations: migrations,
-            redisURL: redisURL,
-            postgresURL: databaseURL,
-            stream: stream,
-            writers: writers,
-            batch: batch
-        )
-        defer { launch.remove() }
-        try await SlowPostgresScenario(delay: slowWrites, duration: slowDuration, entries: entries.count)
-            .run(flowrun: launch, postgres: postgres, redis: redis, stream: stream)
+    // flowrun, the real binary, as both scenarios run it.
+    let launch = try FlowrunLaunch(
+        binary: flowrun,
+        migrations: migrations,
+        redisURL: redisURL,
+        postgresURL: databaseURL,
+        stream: stream,
+        writers: writers,
+        batch: batch
+    )
+    defer { launch.remove() }
+    func dropDatabaseAndStream() async throws {
         try await admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
         try await redis.send(["DEL", RedisArgument(stream)])
+    }
+
+    if let slowWrites {
+        try await SlowPostgresScenario(delay: slowWrites, duration: slowDuration, entries: entries.count)
+            .run(flowrun: launch, postgres: postgres, redis: redis, stream: stream)
+        try await dropDatabaseAndStream()
         return
     }
 
@@ -175,17 +180,7 @@ func runBenchmark() async throws {
     let copySeconds = copyStart.duration(to: .now) / .seconds(1)
     guard copied == rows else { throw BenchmarkFailure("COPY stored \(copied) rows, expected \(rows)") }
 
-    // flowrun, the real binary, draining the stream.
-    let launch = try FlowrunLaunch(
-        binary: flowrun,
-        migrations: migrations,
-        redisURL: redisURL,
-        postgresURL: databaseURL,
-        stream: stream,
-        writers: writers,
-        batch: batch
-    )
-    defer { launch.remove() }
+    // flowrun draining the stream.
     // The servers' processes, to tell their CPU apart: Redis's own pid, and the postmaster (with its backends).
     let redisPID = try await redis.send(["INFO", "server"]).string?.split(separator: "\r\n")
         .first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) }
@@ -272,8 +267,7 @@ func runBenchmark() async throws {
         )
     )
 
-    try await admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
-    try await redis.send(["DEL", RedisArgument(stream)])
+    try await dropDatabaseAndStream()
 }
 
 @main
