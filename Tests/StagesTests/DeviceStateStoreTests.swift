@@ -5,10 +5,10 @@ import Testing
 struct DeviceStateStoreTests {
     @Test func aPositionIsNewestOnlyWhenLaterThanAllItsDeviceHadBefore() {
         let store = DeviceStateStore(capacity: 10)
-        #expect(store.observeIsNewest(device: "a", timestamp: 100), "a device not held yet")
-        #expect(store.observeIsNewest(device: "a", timestamp: 200))
-        #expect(!store.observeIsNewest(device: "a", timestamp: 200), "a repeat of the latest")
-        #expect(!store.observeIsNewest(device: "a", timestamp: 150), "late, out of order")
+        #expect(store.observe(device: "a", timestamp: 100), "a device not held yet")
+        #expect(store.observe(device: "a", timestamp: 200))
+        #expect(!store.observe(device: "a", timestamp: 200), "a repeat of the latest")
+        #expect(!store.observe(device: "a", timestamp: 150), "late, out of order")
         #expect(store.state(of: "a") == DeviceState(lastSeen: 200, count: 4), "lastSeen never moves back")
     }
 
@@ -16,18 +16,18 @@ struct DeviceStateStoreTests {
         let store = DeviceStateStore(capacity: 10)
         store.seed("stored", lastSeen: 500)
         store.seed("never-stored", lastSeen: nil)
-        #expect(!store.observeIsNewest(device: "stored", timestamp: 500))
-        #expect(store.observeIsNewest(device: "stored", timestamp: 501))
-        #expect(store.observeIsNewest(device: "never-stored", timestamp: .min + 1))
+        #expect(!store.observe(device: "stored", timestamp: 500))
+        #expect(store.observe(device: "stored", timestamp: 501))
+        #expect(store.observe(device: "never-stored", timestamp: .min + 1))
     }
 
     @Test func anEvictedDeviceIsNewAgainAndTheEvictionIsCounted() {
         let store = DeviceStateStore(capacity: 1)
-        #expect(store.observeIsNewest(device: "a", timestamp: 100))
-        #expect(store.observeIsNewest(device: "b", timestamp: 100))
+        #expect(store.observe(device: "a", timestamp: 100))
+        #expect(store.observe(device: "b", timestamp: 100))
         #expect(store.evictions == 1)
         #expect(store.state(of: "a") == nil)
         // Without a seed from the table, the writer learns from a failed COPY that it was stored.
-        #expect(store.observeIsNewest(device: "a", timestamp: 50))
+        #expect(store.observe(device: "a", timestamp: 50))
     }
 }

@@ -60,9 +60,11 @@ public final class DeviceStateStore: Sendable {
         }
     }
 
-    /// Records a position like ``observe(device:timestamp:)`` and says whether it is newer than the device's
-    /// `lastSeen` before it (true for a device not held, which this store then starts at the position).
-    public func observeIsNewest(device: String, timestamp: Int64) -> Bool {
+    /// Records a position: `lastSeen = max(lastSeen, timestamp)`, `count += 1` (a device not held starts at
+    /// the position). Returns whether it is newer than the device's `lastSeen` before it (true for a device
+    /// not held).
+    @discardableResult
+    public func observe(device: String, timestamp: Int64) -> Bool {
         self.storage.withLock { lru in
             if let slot = lru.index[device] {
                 let isNewest = timestamp > lru.nodes[slot].state.lastSeen
@@ -73,22 +75,6 @@ public final class DeviceStateStore: Sendable {
             }
             lru.insert(device, DeviceState(lastSeen: timestamp, count: 1))
             return true
-        }
-    }
-
-    /// Records a position: `lastSeen = max(lastSeen, timestamp)`, `count += 1`.
-    @discardableResult
-    public func observe(device: String, timestamp: Int64) -> DeviceState {
-        self.storage.withLock { lru in
-            if let slot = lru.index[device] {
-                lru.nodes[slot].state.lastSeen = max(lru.nodes[slot].state.lastSeen, timestamp)
-                lru.nodes[slot].state.count += 1
-                lru.touch(slot)
-                return lru.nodes[slot].state
-            }
-            let state = DeviceState(lastSeen: timestamp, count: 1)
-            lru.insert(device, state)
-            return state
         }
     }
 }

@@ -51,7 +51,7 @@ public struct UpdateDeviceState: Stage {
             var chunk = chunk
             for index in chunk.indices {
                 let position = chunk[index].position
-                chunk[index].isNewest = self.store.observeIsNewest(
+                chunk[index].isNewest = self.store.observe(
                     device: position.deviceID,
                     timestamp: position.timestamp
                 )
