@@ -3,7 +3,8 @@
 # flowrun's peak RSS and the CPU per stored row of flowrun, PostgreSQL and Redis; or, with --slow-writes,
 # flowrun's memory second by second while every INSERT takes MS longer.
 #
-#   scripts/benchmark.sh [--entries N] [--writers W] [--batch B]   (default 200,000 entries, 2% duplicates)
+#   scripts/benchmark.sh [--entries N] [--writers W] [--batch B] [--read-count R]
+#                        (default 200,000 entries, 2% duplicates; flowrun with its defaults but for the options given)
 #   scripts/benchmark.sh --slow-writes MS [--duration S]
 set -euo pipefail
 cd "$(dirname "$0")/.."

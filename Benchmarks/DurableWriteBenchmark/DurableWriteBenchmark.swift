@@ -37,47 +37,41 @@ func copyField(_ text: String?) -> String {
 
 func runBenchmark() async throws {
     var entryCount = 200_000
-    var writers = 2
-    var batch = 500
+    // nil: flowrun's own default (pipelines.yaml documents them).
+    var writers: Int?
+    var batch: Int?
+    var readCount: Int?
     var slowWrites: Duration?
     var slowDuration: Duration = .seconds(20)
     var arguments = Array(CommandLine.arguments.dropFirst())
+    /// The value after `flag`: a whole number > 0.
+    func count(after flag: String) throws -> Int {
+        guard let value = arguments.first.flatMap(Int.init), value > 0 else {
+            throw BenchmarkFailure("\(flag) needs a whole number > 0")
+        }
+        arguments.removeFirst()
+        return value
+    }
     while let flag = arguments.first {
         arguments.removeFirst()
         switch flag {
-        case "--entries":
-            guard let value = arguments.first.flatMap(Int.init), value > 0 else {
-                throw BenchmarkFailure("--entries needs a number")
-            }
-            entryCount = value
-            arguments.removeFirst()
-        case "--writers":
-            writers = arguments.first.flatMap(Int.init) ?? writers
-            arguments.removeFirst()
-        case "--batch":
-            batch = arguments.first.flatMap(Int.init) ?? batch
-            arguments.removeFirst()
-        case "--slow-writes":
-            guard let value = arguments.first.flatMap(Int.init), value > 0 else {
-                throw BenchmarkFailure("--slow-writes needs milliseconds, > 0")
-            }
-            slowWrites = .milliseconds(value)
-            arguments.removeFirst()
-        case "--duration":
-            guard let value = arguments.first.flatMap(Int.init), value > 0 else {
-                throw BenchmarkFailure("--duration needs seconds, > 0")
-            }
-            slowDuration = .seconds(value)
-            arguments.removeFirst()
+        case "--entries": entryCount = try count(after: flag)
+        case "--writers": writers = try count(after: flag)
+        case "--batch": batch = try count(after: flag)
+        case "--read-count": readCount = try count(after: flag)
+        case "--slow-writes": slowWrites = .milliseconds(try count(after: flag))
+        case "--duration": slowDuration = .seconds(try count(after: flag))
         case "-h", "--help":
             print(
                 """
-                USAGE: durable-write-benchmark [--entries N] [--writers W] [--batch B]
+                USAGE: durable-write-benchmark [--entries N] [--writers W] [--batch B] [--read-count R]
                        durable-write-benchmark --slow-writes MS [--duration S] [--entries N]
 
                 The first drains N pre-loaded entries (default 200,000) and compares the rate with PostgreSQL's
                 own COPY of the same rows. The second makes every INSERT take MS longer and samples flowrun's
                 memory every second for S seconds (default 20) while the entries wait in the stream.
+                flowrun runs with its own defaults (pipelines.yaml) except for --writers (writers), --batch
+                (batch.max) and --read-count (read_count).
                 REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS come from the environment
                 (scripts/benchmark.sh sets them).
                 """
@@ -148,6 +142,10 @@ func runBenchmark() async throws {
         "durable-write-benchmark: \(grouped(Double(entries.count))) entries (\(grouped(Double(entries.count - rows))) duplicates), \(grouped(Double(rows))) distinct positions"
     )
 
+    let overrides = [("writers", writers), ("batch.max", batch), ("read_count", readCount)]
+        .compactMap { name, value in value.map { "\(name) \($0)" } }
+    print("flowrun settings: its defaults" + (overrides.isEmpty ? "" : " except " + overrides.joined(separator: ", ")))
+
     // flowrun, the real binary, as both scenarios run it.
     let launch = try FlowrunLaunch(
         binary: flowrun,
@@ -156,7 +154,8 @@ func runBenchmark() async throws {
         postgresURL: databaseURL,
         stream: stream,
         writers: writers,
-        batch: batch
+        batch: batch,
+        readCount: readCount
     )
     defer { launch.remove() }
     func dropDatabaseAndStream() async throws {
@@ -229,7 +228,9 @@ func runBenchmark() async throws {
     let machineBusy = ProcessStatus.machineBusySeconds() - machineStart
     let serversEnd = serverCPU()
     child.terminate()
-    child.waitUntilExit()
+    // Polled: Foundation's waitUntilExit spins a core meanwhile.
+    while child.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+    let rolledBack = try await rolledBackTransactions(postgres, database: database)
     let totalSeconds = runStart.duration(to: done) / .seconds(1)
     let steadySeconds = firstRow!.duration(to: done) / .seconds(1)
     let stored = Int(try await postgres.query("SELECT count(*) FROM positions").rows[0][0] ?? "0") ?? 0
@@ -253,6 +254,9 @@ func runBenchmark() async throws {
             (Double(rows) / totalSeconds) / copyRate
         )
     )
+    print(
+        "flowrun write transactions rolled back: \(rolledBack.map(String.init) ?? "unknown") (each a batch whose COPY met a stored row, written again by INSERT … ON CONFLICT)"
+    )
     print("flowrun peak RSS: \(String(format: "%.1f", Double(peakKiB) / 1024)) MB (VmHWM)")
     let perRow = { (seconds: Double) in seconds / Double(rows) * 1e6 }
     print(
@@ -268,6 +272,21 @@ func runBenchmark() async throws {
     )
 
     try await dropDatabaseAndStream()
+}
+
+/// The transactions rolled back in `database`, once flowrun's connections are gone (a backend reports its
+/// counts when it exits); nil if they do not go within 5 s.
+func rolledBackTransactions(_ postgres: PostgresConnection, database: String) async throws -> Int? {
+    for _ in 0..<500 {
+        let row = try await postgres.query(
+            "SELECT numbackends, xact_rollback FROM pg_stat_database WHERE datname = '\(database)'"
+        ).rows.first
+        try await postgres.execute("SELECT pg_stat_clear_snapshot()")
+        // Only this benchmark's own connection left.
+        if let row, row[0] == "1" { return row[1].flatMap { Int($0) } }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+    return nil
 }
 
 @main

@@ -1,6 +1,7 @@
 import Foundation
 
-/// The release `flowrun` running durable-write only, on a configuration written for the run.
+/// The release `flowrun` running durable-write only, on a configuration written for the run: flowrun's
+/// defaults, except the settings given.
 struct FlowrunLaunch {
     let binary: String
     let migrations: String
@@ -12,14 +13,20 @@ struct FlowrunLaunch {
         redisURL: String,
         postgresURL: String,
         stream: String,
-        writers: Int,
-        batch: Int
+        writers: Int?,
+        batch: Int?,
+        readCount: Int?
     ) throws {
         self.binary = binary
         self.migrations = migrations
         self.configuration =
             FileManager.default.temporaryDirectory
             .appendingPathComponent("flowrun-bench-\(getpid()).yaml").path
+        // Only the settings given; the others are flowrun's defaults, as an operator gets them.
+        var settings = ""
+        if let writers { settings += "\n    writers: \(writers)" }
+        if let readCount { settings += "\n    read_count: \(readCount)" }
+        if let batch { settings += "\n    batch:\n      max: \(batch)" }
         try """
         instance: bench-1
         http:
@@ -33,11 +40,8 @@ struct FlowrunLaunch {
         pipelines:
           durable-write:
             stream: \(stream)
-            group: bench
-            writers: \(writers)
-            read_count: \(batch)
-            batch:
-              max: \(batch)
+            group: bench\(settings)
+
         """.write(toFile: self.configuration, atomically: true, encoding: .utf8)
     }
 
