@@ -56,28 +56,31 @@ public struct PositionWriter: Sendable {
 
     public func write(_ entries: [PositionEntry]) async throws -> Outcome {
         guard !entries.isEmpty else { return Outcome(inserted: 0, duplicates: 0) }
-        let sorted = entries.sorted {
-            ($0.position.deviceID, $0.position.timestamp) < ($1.position.deviceID, $1.position.timestamp)
+        // The batch's order as indices, so that no position is copied on the way to the encoders.
+        let sorted = entries.indices.sorted { a, b in
+            let x = entries[a].position
+            let y = entries[b].position
+            return (x.deviceID, x.timestamp) < (y.deviceID, y.timestamp)
         }
-        let newest = sorted.filter(\.isNewest).map(\.position)
-        let others = sorted.filter { !$0.isNewest }.map(\.position)
+        let newest = sorted.filter { entries[$0].isNewest }
+        let others = sorted.filter { !entries[$0].isNewest }
         let inserted = try await self.pool.withConnection { connection in
             guard !newest.isEmpty else {
-                return try await connection.query(Self.insert, binary: Self.parameters(for: others)).affected
+                return try await connection.query(Self.insert, binary: Self.parameters(for: entries, others)).affected
             }
             try await connection.execute("BEGIN")
             do {
-                var inserted = try await connection.copyIn(Self.copy, data: Self.copyData(for: newest))
+                var inserted = try await connection.copyIn(Self.copy, data: Self.copyData(for: entries, newest))
                 if !others.isEmpty {
-                    inserted += try await connection.query(Self.insert, binary: Self.parameters(for: others)).affected
+                    inserted += try await connection.query(Self.insert, binary: Self.parameters(for: entries, others))
+                        .affected
                 }
                 try await connection.execute("COMMIT")
                 return inserted
             } catch let error as PostgresError where error.kind == .query {
                 try await connection.execute("ROLLBACK")
                 guard let state = error.sqlState, Self.retriedAsInsert.contains(state) else { throw error }
-                let all = sorted.map(\.position)
-                return try await connection.query(Self.insert, binary: Self.parameters(for: all)).affected
+                return try await connection.query(Self.insert, binary: Self.parameters(for: entries, sorted)).affected
             }
         }
         return Outcome(inserted: inserted, duplicates: entries.count - inserted)
@@ -106,21 +109,26 @@ public struct PositionWriter: Sendable {
         }
     }
 
-    /// The array parameters of ``insert``, one per column, in PostgreSQL's binary array format.
-    static func parameters(for positions: [Position]) -> [[UInt8]?] {
-        var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: positions.count * $0.bytes) }
-        for position in positions {
-            for column in arrays.indices { Self.append(column: column, of: position, to: &arrays[column].elements) }
+    /// The array parameters of ``insert``, one per column, in PostgreSQL's binary array format: the positions
+    /// of `entries` at `indices`, in that order.
+    static func parameters(for entries: [PositionEntry], _ indices: [Int]) -> [[UInt8]?] {
+        var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: indices.count * $0.bytes) }
+        for index in indices {
+            for column in arrays.indices {
+                Self.append(column: column, of: entries[index].position, to: &arrays[column].elements)
+            }
         }
         return arrays.map { $0.finished() }
     }
 
-    /// The rows of ``copy``, in the order given.
-    static func copyData(for positions: [Position]) -> [UInt8] {
-        var copy = BinaryCopy(reservingBytes: positions.count * Self.columns.reduce(2) { $0 + $1.bytes })
-        for position in positions {
+    /// The rows of ``copy``: the positions of `entries` at `indices`, in that order.
+    static func copyData(for entries: [PositionEntry], _ indices: [Int]) -> [UInt8] {
+        var copy = BinaryCopy(reservingBytes: indices.count * Self.columns.reduce(2) { $0 + $1.bytes })
+        for index in indices {
             copy.startRow(fields: Int16(Self.columns.count))
-            for column in Self.columns.indices { Self.append(column: column, of: position, to: &copy.fields) }
+            for column in Self.columns.indices {
+                Self.append(column: column, of: entries[index].position, to: &copy.fields)
+            }
         }
         return copy.finished()
     }
