@@ -62,7 +62,7 @@ public struct StreamSource: Stage {
         var reader = StreamReader(redis: self.redis, settings: self.settings, logger: context.logger)
         let inFlight = self.inFlight
         let send = { (entries: [StreamEntry]) async throws in
-            inFlight.insert(entries.lazy.map(\.id))
+            inFlight.insert(idsOf: entries)
             try await output.send(contentsOf: entries)
         }
         var failures = 0
