@@ -94,7 +94,7 @@ public struct PositionWriter: Sendable {
     ]
 
     /// Appends column `column` (of ``columns``) of `position` to `values`.
-    static func append(column: Int, of position: Position, to values: inout BinaryValues) {
+    static func append(column: Int, of position: borrowing Position, to values: inout BinaryValues) {
         switch column {
         case 0: values.append(text: position.deviceID)
         case 1: values.append(timestamptz: position.timestamp)
@@ -105,7 +105,7 @@ public struct PositionWriter: Sendable {
         case 6: values.append(float4: position.speed)
         case 7: values.append(int2: position.satellites)
         case 8: values.append(int2: position.priority)
-        default: values.append(jsonb: position.appendAttributesJSON(to:))
+        default: values.append(jsonb: { position.appendAttributesJSON(to: &$0) })
         }
     }
 
@@ -114,9 +114,9 @@ public struct PositionWriter: Sendable {
     static func parameters(for entries: [PositionEntry], _ indices: [Int]) -> [[UInt8]?] {
         var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: indices.count * $0.bytes) }
         for index in indices {
-            for column in arrays.indices {
-                Self.append(column: column, of: entries[index].position, to: &arrays[column].elements)
-            }
+            // One copy per row: read per column from the array, the position was copied per column.
+            let position = entries[index].position
+            for column in arrays.indices { Self.append(column: column, of: position, to: &arrays[column].elements) }
         }
         return arrays.map { $0.finished() }
     }
@@ -125,10 +125,9 @@ public struct PositionWriter: Sendable {
     static func copyData(for entries: [PositionEntry], _ indices: [Int]) -> [UInt8] {
         var copy = BinaryCopy(reservingBytes: indices.count * Self.columns.reduce(2) { $0 + $1.bytes })
         for index in indices {
+            let position = entries[index].position  // one copy per row, as above
             copy.startRow(fields: Int16(Self.columns.count))
-            for column in Self.columns.indices {
-                Self.append(column: column, of: entries[index].position, to: &copy.fields)
-            }
+            for column in Self.columns.indices { Self.append(column: column, of: position, to: &copy.fields) }
         }
         return copy.finished()
     }
