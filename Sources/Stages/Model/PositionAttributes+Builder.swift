@@ -68,7 +68,8 @@ extension PositionAttributes {
                 for member in self.members { self.json.append(member.kind.rawValue) }
                 return PositionAttributes(storage: self.json, jsonCount: jsonCount, count: self.members.count)
             }
-            let members = self.members.sorted { $0.id < $1.id }
+            self.members.sort { $0.id < $1.id }
+            let members = self.members
             var storage: [UInt8] = []
             storage.reserveCapacity(self.json.count + 1 + members.count)
             storage.append(UInt8(ascii: "{"))
