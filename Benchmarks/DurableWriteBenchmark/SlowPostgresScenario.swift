@@ -35,7 +35,7 @@ struct SlowPostgresScenario {
         )
         print(
             pad("t", 6) + pad("read by flowrun", 18) + pad("in flight", 12) + pad("waiting in stream", 20)
-                + pad("flowrun RSS", 14)
+                + pad("flowrun RSS", 14) + pad("anonymous", 12)
         )
         let child = try flowrun.start()
         defer {
@@ -77,6 +77,14 @@ struct SlowPostgresScenario {
                 + " anonymous (heap, stacks) \(spread(settled.map(\.anonymousKiB))); at most"
                 + " \(grouped(Double(mostInFlight))) entries in flight"
         )
+        // Flat means the second half adds (almost) nothing to the first.
+        let secondHalf = settled.dropFirst(settled.count / 2)
+        if let first = secondHalf.first, secondHalf.count >= 10 {
+            print(
+                "flowrun from \(first.seconds)s on (the second half): RSS \(spread(secondHalf.map(\.residentKiB))),"
+                    + " anonymous \(spread(secondHalf.map(\.anonymousKiB)))"
+            )
+        }
     }
 }
 

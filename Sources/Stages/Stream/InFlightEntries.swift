@@ -33,9 +33,10 @@ public final class InFlightEntries: Sendable {
         }
     }
 
-    public func remove(_ ids: some Sequence<String>) {
+    public func remove(_ ids: [String]) {
         self.ids.withLock { storage in
-            for id in ids { storage.remove(id) }
+            // By index: a for-in loop would copy (retain and release) every id.
+            for index in ids.indices { storage.remove(ids[index]) }
         }
     }
 
