@@ -11,11 +11,12 @@
 ///   `INSERT … ON CONFLICT (device_id, ts) DO NOTHING`, so that one already stored is a no-op.
 ///
 /// If the `COPY` meets a stored row after all (a unique violation: the other writer stored a repeat of it
-/// from a later batch first — about 2% of batches in `scripts/benchmark.sh` —, another instance stored it,
-/// or the device's state was evicted or is not seeded), or the writers' transactions deadlock, the
-/// transaction is rolled back and the whole batch is written by the `INSERT … ON CONFLICT` alone. The
-/// `isNewest` hint therefore only decides the cost, never what is stored. Counts are exact: the rows the
-/// statements report inserted, and `duplicates = batch − inserted`, also within a batch.
+/// from a later batch first — 0–3 of the 100–300 batches of `scripts/benchmark.sh`, which prints the
+/// count —, another instance stored it, or the device's state was evicted or is not seeded), or the
+/// writers' transactions deadlock, the transaction is rolled back and the whole batch is written by the
+/// `INSERT … ON CONFLICT` alone. The `isNewest` hint therefore only decides the cost, never what is stored.
+/// Counts are exact: the rows the statements report inserted, and `duplicates = batch − inserted`, also
+/// within a batch.
 ///
 /// - Important: When `write` returns, every position of the batch has a row (inserted now or already
 ///   there), so every entry of the batch may be acknowledged. When it throws, nothing of the batch was
@@ -131,36 +132,4 @@ public struct PositionWriter: Sendable {
         }
         return copy.finished()
     }
-}
-
-/// Builds a one-dimensional PostgreSQL array literal: `{"a","b\"c",NULL,1.5}`.
-struct ArrayLiteral {
-    private var text = "{"
-    private var empty = true
-
-    private mutating func separate() {
-        if self.empty { self.empty = false } else { self.text.append(",") }
-    }
-
-    mutating func append(quoted value: String) {
-        self.separate()
-        self.text.append("\"")
-        for character in value.unicodeScalars {
-            if character == "\"" || character == "\\" { self.text.append("\\") }
-            self.text.unicodeScalars.append(character)
-        }
-        self.text.append("\"")
-    }
-
-    mutating func append(number value: Double?) {
-        self.separate()
-        if let value { self.text.append(value.description) } else { self.text.append("NULL") }
-    }
-
-    mutating func append(integer value: Int?) {
-        self.separate()
-        if let value { self.text.append(String(value)) } else { self.text.append("NULL") }
-    }
-
-    func finished() -> String { self.text + "}" }
 }
