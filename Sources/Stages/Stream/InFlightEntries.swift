@@ -11,8 +11,8 @@ import Synchronization
 ///   removed when each is acknowledged or left pending. Ids are kept as their two numbers (``Key``). New
 ///   entries arrive in increasing id order, so those are kept in a sorted run (appended at the end, found
 ///   by binary search, marked as they leave, and compacted once half have left): no hashing for the ids of
-///   the hot path. Ids that arrive out of order (pending entries read again, claimed ones),
-///   and ids that are not `ms-seq` (never from Redis), are kept in sets.
+///   the hot path. Ids that arrive out of order (pending entries read again, claimed ones) and ids that
+///   are not `ms-seq` (never from Redis) are kept in sets.
 public final class InFlightEntries: Sendable {
     private let ids = Mutex(Storage())
 
