@@ -1,3 +1,4 @@
+import CMSStub
 import Foundation
 import Logging
 import Stages
@@ -10,14 +11,6 @@ struct BenchmarkDatabase {
     let url: String
     let admin: PostgresConnection
     let connection: PostgresConnection
-
-    /// CONTRACT §3, verbatim (the CMS owns these tables; flowrun's migrations never create them).
-    static let registrySchema = """
-        CREATE TABLE devices(id uuid PRIMARY KEY, imei text UNIQUE NOT NULL);
-        CREATE TABLE events(id uuid PRIMARY KEY, name text);
-        CREATE TABLE entries(id uuid PRIMARY KEY, event_id uuid NOT NULL REFERENCES events);
-        CREATE TABLE entry_devices(entry_id uuid REFERENCES entries, device_id uuid REFERENCES devices);
-        """
 
     /// Creates the database (dropping a leftover of the same name) and applies the migrations.
     static func create(serverURL: String, name: String, migrations: String) async throws -> BenchmarkDatabase {
@@ -45,7 +38,7 @@ struct BenchmarkDatabase {
         func insert(_ table: String, _ rows: [String]) -> String {
             "INSERT INTO \(table) VALUES " + rows.joined(separator: ",") + ";\n"
         }
-        var script = Self.registrySchema + "\n"
+        var script = CMSStub.registrySchema + "\n"
         script += insert("events(id, name)", events.indices.map { "('\(events[$0])', 'race \($0 + 1)')" })
         script += insert("devices(id, imei)", devices.indices.map { "('\(devices[$0])', '\(fleet.imei(of: $0))')" })
         script += insert(

@@ -1,3 +1,4 @@
+import CMSStub
 import Foundation
 import Stages
 
@@ -14,17 +15,9 @@ import Stages
 struct EventRegistryFixture: Sendable {
     let postgres: PostgresConnection
 
-    /// CONTRACT §3, verbatim.
-    static let schema = """
-        CREATE TABLE devices(id uuid PRIMARY KEY, imei text UNIQUE NOT NULL);
-        CREATE TABLE events(id uuid PRIMARY KEY, name text);
-        CREATE TABLE entries(id uuid PRIMARY KEY, event_id uuid NOT NULL REFERENCES events);
-        CREATE TABLE entry_devices(entry_id uuid REFERENCES entries, device_id uuid REFERENCES devices);
-        """
-
     /// Creates the registry's tables, empty, in the database `postgres` is connected to.
     static func create(on postgres: PostgresConnection) async throws -> EventRegistryFixture {
-        try await postgres.execute(Self.schema)
+        try await postgres.execute(CMSStub.registrySchema)
         return EventRegistryFixture(postgres: postgres)
     }
 
