@@ -36,9 +36,9 @@ public enum PositionDecoder {
     }
 
     static func decodePosition(_ entry: StreamEntry) throws(DecodeError.Reason) -> Position {
-        guard let deviceID = entry.value(of: "device_id") else { throw .missingEntryField(name: "device_id") }
-        guard let payload = entry.value(of: "payload") else { throw .missingEntryField(name: "payload") }
-        return try deviceID.withUnsafeBufferPointer { (deviceID) throws(DecodeError.Reason) -> Position in
+        try entry.withValues(of: "device_id", "payload") { (deviceID, payload) throws(DecodeError.Reason) in
+            guard let deviceID else { throw .missingEntryField(name: "device_id") }
+            guard let payload else { throw .missingEntryField(name: "payload") }
             if let problem = Self.deviceIDProblem(deviceID) {
                 throw .invalidDeviceID(
                     field: "device_id",
@@ -46,11 +46,9 @@ public enum PositionDecoder {
                     problem: problem
                 )
             }
-            return try payload.withUnsafeBufferPointer { (payload) throws(DecodeError.Reason) -> Position in
-                if let offset = UTF8Validation.firstInvalidOffset(payload) { throw .notUTF8(offset: offset) }
-                var decoder = PayloadDecoder(reader: JSONReader(payload), entryDeviceID: deviceID)
-                return try decoder.decode()
-            }
+            if let offset = UTF8Validation.firstInvalidOffset(payload) { throw .notUTF8(offset: offset) }
+            var decoder = PayloadDecoder(reader: JSONReader(payload), entryDeviceID: deviceID)
+            return try decoder.decode()
         }
     }
 

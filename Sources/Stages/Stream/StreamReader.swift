@@ -148,20 +148,38 @@ struct StreamReader {
                 continue
             }
             reply = peek
-            var fields: [StreamEntry.Field] = []
-            fields.reserveCapacity(values / 2)
-            var name: UnsafeRawBufferPointer?
-            for position in 0..<values {
-                let bytes = reply.nextString()
-                if position % 2 == 0 {
-                    name = bytes
-                } else if let name, let bytes {
-                    fields.append(StreamEntry.Field(name: String(decoding: name, as: UTF8.self), value: Array(bytes)))
-                }
+            // Two passes over the fields: count their bytes, then pack them into one array of that size.
+            var fields = 0
+            var byteCount = 0
+            Self.forEachField(values, in: &peek) { name, value in
+                fields += 1
+                byteCount += name.count + value.count
             }
-            page.entries.append(StreamEntry(id: id, fields: fields))
+            let packedCount = StreamEntry.Packer.packedCount(fields: fields, byteCount: byteCount)
+            let packed = StreamEntry.Packer.pack(packedCount: packedCount) { packer in
+                Self.forEachField(values, in: &reply) { packer.append(name: $0, value: $1) }
+            }
+            page.entries.append(StreamEntry(id: id, packed: packed))
         }
         return page
+    }
+
+    /// Reads the `count` nodes of a field list `[field, value, …]`, calling `body` with each pair whose name
+    /// and value are both strings.
+    private static func forEachField(
+        _ count: Int,
+        in reply: inout RedisReplyCursor,
+        _ body: (UnsafeRawBufferPointer, UnsafeRawBufferPointer) -> Void
+    ) {
+        var name: UnsafeRawBufferPointer?
+        for position in 0..<count {
+            let bytes = reply.nextString()
+            if position % 2 == 0 {
+                name = bytes
+            } else if let name, let bytes {
+                body(name, bytes)
+            }
+        }
     }
 
     /// Fills in each entry's delivery count from `XPENDING` (entries read again or claimed).
