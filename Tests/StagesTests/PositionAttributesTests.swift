@@ -34,18 +34,21 @@ struct PositionAttributesTests {
         #expect(attributes[65534] == nil)
     }
 
-    @Test func sameSetSameValue() {
+    @Test func builderInAnyOrderEqualsTheCanonicalForm() {
+        let appended: [(UInt16, AttributeValue.Kind, StaticString)] = [
+            (16, .bigint, "18446744073709551615"), (7, .number, "-1.5e3"), (0, .number, "0"),
+            (65535, .bytes, "AQIDBA=="), (385, .bytes, ""),
+        ]
         var builder = PositionAttributes.Builder()
-        for id: UInt16 in [16, 7, 0, 65535, 385] {
-            switch Self.values[id]! {
-            case .number(let text): builder.append(id, .number, text: text)
-            case .bigint(let text): builder.append(id, .bigint, text: text)
-            case .bytes(let text): builder.append(id, .bytes, text: text)
-            }
-        }
+        for (id, kind, text) in appended { builder.append(id, kind, value: Self.digits(text)) }
         let attributes = builder.finished()
-        #expect(attributes == PositionAttributes(Self.values))
-        #expect(attributes.hashValue == PositionAttributes(Self.values).hashValue)
+        let expected = PositionAttributes([
+            16: .bigint("18446744073709551615"), 7: .number("-1.5e3"), 0: .number("0"), 65535: .bytes("AQIDBA=="),
+            385: .bytes(""),
+        ])
+        #expect(attributes.json == #"{"0":0,"7":-1.5e3,"16":"18446744073709551615","385":"","65535":"AQIDBA=="}"#)
+        #expect(attributes == expected)
+        #expect(attributes.hashValue == expected.hashValue)
     }
 
     @Test func bigintAndBytesWithTheSameTextDiffer() {
@@ -67,6 +70,7 @@ struct PositionAttributesTests {
         #expect(!three && !last)
         let attributes = builder.finished()
         #expect(attributes.count == 40)
+        #expect(attributes.json == "{" + (0..<40).map { "\"\($0)\":1" }.joined(separator: ",") + "}")
         #expect(attributes[3] == .number("1"))
     }
 

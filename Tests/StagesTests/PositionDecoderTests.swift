@@ -101,6 +101,16 @@ struct PositionDecoderTests {
         )
     }
 
+    @Test func tagValuesWrittenWithEscapesAreStoredUnescaped() throws {
+        // Decoded escapes live only while read: the attributes must keep a copy, not the reader's bytes.
+        let payload = Payload.attributes(
+            #"{"16":{"$bigint":"\u0031\u0038446744073709551615"},"385":{"$bytes":"AQID\u0042A=="},"1":2}"#
+        )
+        let position = try Fixture.decode(Fixture.entry(payload)).get()
+        #expect(position.attributes == [16: .bigint("18446744073709551615"), 385: .bytes("AQIDBA=="), 1: .number("2")])
+        #expect(position.attributesJSON == #"{"1":2,"16":"18446744073709551615","385":"AQIDBA=="}"#)
+    }
+
     @Test func integralValueWrittenWithAFractionIsAnInteger() throws {
         let position = try Fixture.decode(
             Fixture.entry(Payload.with("satellites", "11.0").with("priority", "1e0").text)

@@ -100,10 +100,12 @@ extension PayloadDecoder {
         }
         let count = try self.skipMembers(of: id, after: tag.key.description)
         guard count == 1 else { throw .invalidTagObject(field: Self.path(id), count: count) }
-        // Validated digits or base64: nothing to escape.
-        return self.reader.withBytes(of: token) {
-            self.attributes.append(id, tag == .bigint ? .bigint : .bytes, value: $0)
-        }
+        // Validated digits or base64: nothing to escape. Kept as a slice of the payload, unless it was
+        // written with escapes (`\u0031`): then its decoded bytes are temporary, and copied.
+        let valueKind: AttributeValue.Kind = tag == .bigint ? .bigint : .bytes
+        if let decoded = token.decoded { return self.attributes.append(id, valueKind, copying: decoded) }
+        let value = UnsafeBufferPointer(rebasing: self.reader.bytes[token.source])
+        return self.attributes.append(id, valueKind, value: value)
     }
 
     /// Skips (and checks) the members left in the tag object of attribute `id` whose first key was

@@ -1,118 +1,179 @@
 extension PositionAttributes {
-    /// Builds ``PositionAttributes`` member by member, in any id order, refusing a repeated id: what the
-    /// decoder fills while it reads `payload.attributes`, without a dictionary or a string per value.
+    /// Collects a payload's attributes as the decoder reads them, in any order, then writes them once,
+    /// sorted by id, into the storage of a ``PositionAttributes``: one allocation per position.
+    ///
+    /// ```swift
+    /// var builder = PositionAttributes.Builder()
+    /// builder.append(66, .number, value: digits)      // false if 66 was appended already
+    /// let attributes = builder.finished()
+    /// ```
+    ///
+    /// - Important: Values given to ``append(_:_:value:)`` are kept as pointers, not copied: those bytes must
+    ///   stay valid and unchanged until ``finished()`` (the decoder's are slices of the payload it is reading;
+    ///   a value it had to unescape goes to ``append(_:_:copying:)``). Values are written as they are, so they
+    ///   must need no escaping: JSON number text, `$bigint` digits or base64, which the decoder has checked.
     struct Builder {
-        /// `{` and the members so far, comma-separated, in the order they came.
-        private var json: [UInt8] = []
-        private var members: [Member] = []
-        private var ascending = true
-        /// The ids so far, once there are too many to compare with each one.
+        /// The first ``inlineCapacity`` members, without an allocation (a record has a handful).
+        private var inline: InlineMembers
+        /// All members once there are more than ``inlineCapacity``.
+        private var spilled: [Member] = []
+        private var count = 0
+        /// The ids seen, once there are too many members to search.
         private var ids: Set<UInt16>?
+        /// Copies of values whose bytes would not outlive the call (rare: escaped in the payload).
+        private var copies: [[UInt8]] = []
 
-        /// Where a member `"<id>":<value>` is in `json`.
+        private static let inlineCapacity = 16
+
         private struct Member {
+            /// The value's bytes; empty for a copy (its bytes are `copies[copy]`).
+            var value: UnsafeBufferPointer<UInt8>
+            var copy: Int32 = -1
             var id: UInt16
             var kind: AttributeValue.Kind
-            var start: Int
-            var end: Int
         }
 
-        init() {}
+        private typealias InlineMembers = (
+            Member, Member, Member, Member, Member, Member, Member, Member,
+            Member, Member, Member, Member, Member, Member, Member, Member
+        )
 
-        /// Appends attribute `id` with its value's JSON text (a number's text, or a string's contents, which
-        /// `escape` says whether to escape); `false`, appending nothing, when `id` is already there.
+        init() {
+            let none = Member(value: UnsafeBufferPointer(start: nil, count: 0), id: 0, kind: .number)
+            self.inline = (
+                none, none, none, none, none, none, none, none, none, none, none, none, none, none, none, none
+            )
+        }
+
+        /// Adds attribute `id` with the bytes of `value`, which must outlive the builder's use (see above);
+        /// `false` (and nothing added) when `id` was added already.
         @discardableResult
-        mutating func append(
-            _ id: UInt16,
-            _ kind: AttributeValue.Kind,
-            value: UnsafeBufferPointer<UInt8>,
-            escape: Bool = false
-        ) -> Bool {
-            guard self.insertID(id) else { return false }
-            if self.json.isEmpty {
-                self.json.reserveCapacity(96)
-                self.members.reserveCapacity(8)
-                self.json.append(UInt8(ascii: "{"))
-            } else {
-                self.json.append(UInt8(ascii: ","))
-            }
-            if let last = self.members.last, last.id > id { self.ascending = false }
-            let start = self.json.count
-            self.json.append(UInt8(ascii: "\""))
-            Self.appendDecimal(id, to: &self.json)
-            self.json.append(UInt8(ascii: "\""))
-            self.json.append(UInt8(ascii: ":"))
-            if kind == .number {
-                self.json.append(contentsOf: value)
-            } else {
-                self.json.append(UInt8(ascii: "\""))
-                if escape { Self.appendEscaped(value, to: &self.json) } else { self.json.append(contentsOf: value) }
-                self.json.append(UInt8(ascii: "\""))
-            }
-            self.members.append(Member(id: id, kind: kind, start: start, end: self.json.count))
+        mutating func append(_ id: UInt16, _ kind: AttributeValue.Kind, value: UnsafeBufferPointer<UInt8>) -> Bool {
+            self.append(Member(value: value, id: id, kind: kind))
+        }
+
+        /// Adds attribute `id` with a copy of `value`; `false` (and nothing added) when `id` was added already.
+        @discardableResult
+        mutating func append(_ id: UInt16, _ kind: AttributeValue.Kind, copying value: [UInt8]) -> Bool {
+            let member = Member(
+                value: UnsafeBufferPointer(start: nil, count: 0),
+                copy: Int32(self.copies.count),
+                id: id,
+                kind: kind
+            )
+            guard self.append(member) else { return false }
+            self.copies.append(value)
             return true
         }
 
-        /// Appends attribute `id` with `text`, escaped if it is a string.
-        mutating func append(_ id: UInt16, _ kind: AttributeValue.Kind, text: String) {
-            var text = text
-            text.withUTF8 { _ = self.append(id, kind, value: $0, escape: true) }
-        }
-
-        /// The attributes, in canonical form.
-        consuming func finished() -> PositionAttributes {
-            guard !self.members.isEmpty else { return PositionAttributes() }
-            if self.ascending {
-                self.json.append(UInt8(ascii: "}"))
-                let jsonCount = self.json.count
-                for member in self.members { self.json.append(member.kind.rawValue) }
-                return PositionAttributes(storage: self.json, jsonCount: jsonCount, count: self.members.count)
-            }
-            self.members.sort { $0.id < $1.id }
-            let members = self.members
-            var storage: [UInt8] = []
-            storage.reserveCapacity(self.json.count + 1 + members.count)
-            storage.append(UInt8(ascii: "{"))
-            for (index, member) in members.enumerated() {
-                if index > 0 { storage.append(UInt8(ascii: ",")) }
-                storage.append(contentsOf: self.json[member.start..<member.end])
-            }
-            storage.append(UInt8(ascii: "}"))
-            let jsonCount = storage.count
-            for member in members { storage.append(member.kind.rawValue) }
-            return PositionAttributes(storage: storage, jsonCount: jsonCount, count: members.count)
-        }
-
-        /// Records `id`; `false` if it was there already. A few ids are compared one by one, more go in a set.
-        private mutating func insertID(_ id: UInt16) -> Bool {
-            if self.ids == nil {
-                if self.members.contains(where: { $0.id == id }) { return false }
-                if self.members.count < 16 { return true }
-                self.ids = Set(self.members.map(\.id))
-            }
-            return self.ids!.insert(id).inserted
-        }
-
-        private static func appendDecimal(_ value: UInt16, to json: inout [UInt8]) {
-            if value >= 10 { appendDecimal(value / 10, to: &json) }
-            json.append(UInt8(ascii: "0") + UInt8(value % 10))
-        }
-
-        /// `"` and `\` escaped with a backslash, control characters as `\u00XX`.
-        private static func appendEscaped(_ bytes: UnsafeBufferPointer<UInt8>, to json: inout [UInt8]) {
-            let hex: StaticString = "0123456789ABCDEF"
-            for byte in bytes {
-                switch byte {
-                case UInt8(ascii: "\""), UInt8(ascii: "\\"):
-                    json.append(UInt8(ascii: "\\"))
-                    json.append(byte)
-                case 0..<0x20:
-                    json.append(contentsOf: "\\u00".utf8)
-                    json.append(hex.utf8Start[Int(byte >> 4)])
-                    json.append(hex.utf8Start[Int(byte & 0xF)])
-                default: json.append(byte)
+        private mutating func append(_ member: Member) -> Bool {
+            let id = member.id
+            if self.count < Self.inlineCapacity {
+                let count = self.count
+                let added = withUnsafeMutableBytes(of: &self.inline) { raw in
+                    let members = raw.baseAddress!.assumingMemoryBound(to: Member.self)
+                    for index in 0..<count where members[index].id == id { return false }
+                    members[count] = member
+                    return true
                 }
+                guard added else { return false }
+            } else {
+                if self.ids == nil {
+                    self.spilled = self.withMutableMembers { Array($0) }
+                    self.ids = Set(self.spilled.map(\.id))
+                }
+                guard self.ids!.insert(id).inserted else { return false }
+                self.spilled.append(member)
+            }
+            self.count += 1
+            return true
+        }
+
+        /// The attributes, in canonical form. (Mutating, not consuming: consuming the decoder's builder would
+        /// copy it.)
+        mutating func finished() -> PositionAttributes {
+            guard self.count > 0 else { return PositionAttributes() }
+            let count = self.count
+            let copies = self.copies
+            return self.withMutableMembers { unsorted in
+                var members = unsorted
+                members.sort { $0.id < $1.id }
+                // `{`, `}`, a comma between members, and a kind byte per member after the text.
+                var jsonCount = 2 + (count - 1)
+                for member in members {
+                    let valueCount = member.copy >= 0 ? copies[Int(member.copy)].count : member.value.count
+                    // `"<id>":` and the value, quoted when a string.
+                    jsonCount += PositionAttributes.keyCount(member.id) + valueCount + (member.kind == .number ? 0 : 2)
+                }
+                let storage = [UInt8](unsafeUninitializedCapacity: jsonCount + count) { bytes, written in
+                    var offset = 0
+                    func put(_ byte: UInt8) {
+                        bytes[offset] = byte
+                        offset += 1
+                    }
+                    func put(contentsOf value: UnsafeBufferPointer<UInt8>) {
+                        guard let source = value.baseAddress, !value.isEmpty else { return }
+                        (bytes.baseAddress! + offset).initialize(from: source, count: value.count)
+                        offset += value.count
+                    }
+                    put(UInt8(ascii: "{"))
+                    for (index, member) in members.enumerated() {
+                        if index > 0 { put(UInt8(ascii: ",")) }
+                        offset = PositionAttributes.writeKey(member.id, into: bytes, at: offset)
+                        let quoted = member.kind != .number
+                        if quoted { put(UInt8(ascii: "\"")) }
+                        if member.copy >= 0 {
+                            copies[Int(member.copy)].withUnsafeBufferPointer { put(contentsOf: $0) }
+                        } else {
+                            put(contentsOf: member.value)
+                        }
+                        if quoted { put(UInt8(ascii: "\"")) }
+                    }
+                    put(UInt8(ascii: "}"))
+                    for member in members { put(member.kind.rawValue) }
+                    written = offset
+                }
+                return PositionAttributes(storage: storage, jsonCount: jsonCount, count: count)
             }
         }
+
+        /// The members, in the order appended (until sorted here).
+        private mutating func withMutableMembers<Result>(
+            _ body: (UnsafeMutableBufferPointer<Member>) -> Result
+        ) -> Result {
+            if self.ids != nil { return self.spilled.withUnsafeMutableBufferPointer { body($0) } }
+            let count = self.count
+            return withUnsafeMutableBytes(of: &self.inline) { raw in
+                // Not `raw.assumingMemoryBound`: the tuple's size lacks the last member's padding.
+                body(
+                    UnsafeMutableBufferPointer(
+                        start: raw.baseAddress!.assumingMemoryBound(to: Member.self),
+                        count: count
+                    )
+                )
+            }
+        }
+    }
+
+    /// The bytes of `"<id>":`.
+    static func keyCount(_ id: UInt16) -> Int {
+        let digits = id >= 10_000 ? 5 : id >= 1_000 ? 4 : id >= 100 ? 3 : id >= 10 ? 2 : 1
+        return digits + 3
+    }
+
+    /// Writes `"<id>":` at `offset` of `bytes`; returns the offset after it.
+    static func writeKey(_ id: UInt16, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+        let end = offset + Self.keyCount(id)
+        bytes[offset] = UInt8(ascii: "\"")
+        bytes[end - 2] = UInt8(ascii: "\"")
+        bytes[end - 1] = UInt8(ascii: ":")
+        var value = id
+        var digit = end - 3
+        repeat {
+            bytes[digit] = UInt8(ascii: "0") + UInt8(value % 10)
+            value /= 10
+            digit -= 1
+        } while value > 0
+        return end
     }
 }

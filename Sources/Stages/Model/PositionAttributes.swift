@@ -31,15 +31,52 @@ public struct PositionAttributes: Sendable, Hashable {
 
     /// `values`, in canonical form.
     public init(_ values: [UInt16: AttributeValue]) {
-        var builder = Builder()
-        for id in values.keys.sorted() {
+        guard !values.isEmpty else {
+            self.init()
+            return
+        }
+        let ids = values.keys.sorted()
+        var json: [UInt8] = [UInt8(ascii: "{")]
+        var kinds: [UInt8] = []
+        for id in ids {
+            if json.count > 1 { json.append(UInt8(ascii: ",")) }
+            let keyCount = Self.keyCount(id)
+            json.append(contentsOf: repeatElement(0, count: keyCount))
+            json.withUnsafeMutableBufferPointer { _ = Self.writeKey(id, into: $0, at: $0.count - keyCount) }
             switch values[id]! {
-            case .number(let text): builder.append(id, .number, text: text)
-            case .bigint(let text): builder.append(id, .bigint, text: text)
-            case .bytes(let text): builder.append(id, .bytes, text: text)
+            case .number(let text):
+                json.append(contentsOf: text.utf8)
+                kinds.append(AttributeValue.Kind.number.rawValue)
+            case .bigint(let text):
+                Self.appendQuoted(text, to: &json)
+                kinds.append(AttributeValue.Kind.bigint.rawValue)
+            case .bytes(let text):
+                Self.appendQuoted(text, to: &json)
+                kinds.append(AttributeValue.Kind.bytes.rawValue)
             }
         }
-        self = builder.finished()
+        json.append(UInt8(ascii: "}"))
+        let jsonCount = json.count
+        self.init(storage: json + kinds, jsonCount: jsonCount, count: ids.count)
+    }
+
+    /// `text` as a JSON string, with quotes, backslashes and control characters escaped.
+    private static func appendQuoted(_ text: String, to json: inout [UInt8]) {
+        let hex: StaticString = "0123456789ABCDEF"
+        json.append(UInt8(ascii: "\""))
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"):
+                json.append(UInt8(ascii: "\\"))
+                json.append(byte)
+            case 0..<0x20:
+                json.append(contentsOf: "\\u00".utf8)
+                json.append(hex.utf8Start[Int(byte >> 4)])
+                json.append(hex.utf8Start[Int(byte & 0xF)])
+            default: json.append(byte)
+            }
+        }
+        json.append(UInt8(ascii: "\""))
     }
 
     init(storage: [UInt8], jsonCount: Int, count: Int) {
