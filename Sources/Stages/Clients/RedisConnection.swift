@@ -235,7 +235,7 @@ private func withArgv<R>(
     _ arguments: [RedisArgument],
     _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R
 ) -> R {
-    let total = arguments.reduce(0) { $0 + $1.bytes.count }
+    let total = arguments.reduce(0) { $0 + $1.count }
     let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
     let argv = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: arguments.count)
     let lengths = UnsafeMutablePointer<Int>.allocate(capacity: arguments.count)
@@ -246,14 +246,15 @@ private func withArgv<R>(
     }
     var offset = 0
     for (index, argument) in arguments.enumerated() {
-        argument.bytes.withUnsafeBytes { bytes in
+        let count = argument.withUnsafeBytes { bytes in
             if let base = bytes.baseAddress {
                 UnsafeMutableRawPointer(storage + offset).copyMemory(from: base, byteCount: bytes.count)
             }
+            return bytes.count
         }
         argv[index] = UnsafePointer(storage + offset)
-        lengths[index] = argument.bytes.count
-        offset += argument.bytes.count
+        lengths[index] = count
+        offset += count
     }
     return body(Int32(arguments.count), argv, lengths)
 }

@@ -27,11 +27,46 @@ public enum RedisReply: Sendable, Hashable {
     }
 }
 
-/// One argument of a Redis command: text or raw bytes.
+/// One argument of a Redis command: text or raw bytes, kept as given (text is not copied into bytes: an
+/// `XACK` of a thousand ids makes no allocation per id).
 public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral {
-    public var bytes: [UInt8]
+    private enum Storage: Sendable {
+        case text(String)
+        case bytes([UInt8])
+    }
 
-    public init(_ text: String) { self.bytes = Array(text.utf8) }
-    public init(bytes: [UInt8]) { self.bytes = bytes }
+    private var storage: Storage
+
+    public init(_ text: String) { self.storage = .text(text) }
+    public init(bytes: [UInt8]) { self.storage = .bytes(bytes) }
     public init(stringLiteral value: String) { self.init(value) }
+
+    /// The argument's bytes (text as UTF-8).
+    public var bytes: [UInt8] {
+        switch self.storage {
+        case .text(let text): Array(text.utf8)
+        case .bytes(let bytes): bytes
+        }
+    }
+
+    /// How many bytes the argument takes.
+    var count: Int {
+        switch self.storage {
+        case .text(let text): text.utf8.count
+        case .bytes(let bytes): bytes.count
+        }
+    }
+
+    /// Equal when the bytes are: text and the same bytes given raw are one argument to Redis.
+    public static func == (left: Self, right: Self) -> Bool { left.bytes == right.bytes }
+
+    public func hash(into hasher: inout Hasher) { hasher.combine(self.bytes) }
+
+    /// Calls `body` with the argument's bytes, valid only during the call.
+    func withUnsafeBytes<Result>(_ body: (UnsafeRawBufferPointer) -> Result) -> Result {
+        switch self.storage {
+        case .text(var text): text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
+        case .bytes(let bytes): bytes.withUnsafeBytes(body)
+        }
+    }
 }
