@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import NIOCore
 
 /// The rows a statement returned, as text (libpq's text format), and how many rows it affected.
 public struct PostgresRows: Sendable, Hashable {
@@ -91,6 +92,20 @@ public actor PostgresConnection {
     /// Runs `COPY … FROM STDIN` with `data` (in the COPY's format) and returns the rows copied.
     @discardableResult
     public func copyIn(_ sql: String, data: [UInt8]) throws(PostgresError) -> Int {
+        try data.withUnsafeBytes { bytes in Result { () throws(PostgresError) in try self.copyIn(sql, bytes: bytes) } }
+            .get()
+    }
+
+    /// Runs `COPY … FROM STDIN` with the readable bytes of `data` and returns the rows copied.
+    @discardableResult
+    public func copyIn(_ sql: String, data: ByteBuffer) throws(PostgresError) -> Int {
+        try data.withUnsafeReadableBytes { bytes in
+            Result { () throws(PostgresError) in try self.copyIn(sql, bytes: bytes) }
+        }
+        .get()
+    }
+
+    private func copyIn(_ sql: String, bytes: UnsafeRawBufferPointer) throws(PostgresError) -> Int {
         let connection = try self.connected()
         let start = PQexec(connection, sql)
         let status = PQresultStatus(start)
@@ -106,9 +121,11 @@ public actor PostgresConnection {
             )
         }
         PQclear(start)
-        let sent = data.withUnsafeBytes { bytes in
-            PQputCopyData(connection, bytes.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(bytes.count))
-        }
+        let sent = PQputCopyData(
+            connection,
+            bytes.baseAddress?.assumingMemoryBound(to: CChar.self),
+            Int32(bytes.count)
+        )
         if sent != 1 || PQputCopyEnd(connection, nil) != 1 { throw self.lost(connection, sql) }
         var copied = 0
         var failure: PostgresError?

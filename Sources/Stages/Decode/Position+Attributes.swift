@@ -10,9 +10,4 @@ extension Position {
     /// - Important: A `.number` is written as it is, so it must be JSON number text, as every value
     ///   ``PositionDecoder`` produces is; the strings of `.bigint` and `.bytes` are escaped anyway.
     public var attributesJSON: String { self.attributes.json }
-
-    /// Appends ``attributesJSON``'s UTF-8 bytes to `json`, without building a `String`.
-    public func appendAttributesJSON(to json: inout [UInt8]) {
-        self.attributes.withJSON { json.append(contentsOf: $0) }
-    }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Builds the data of a `COPY … FROM STDIN (FORMAT binary)`: the signature and header, then per row its
 /// field count and its fields as ``BinaryValues``, then the trailer.
 struct BinaryCopy {
@@ -17,8 +19,8 @@ struct BinaryCopy {
     }
 
     /// The data, with the trailer.
-    consuming func finished() -> [UInt8] {
+    consuming func finished() -> ByteBuffer {
         self.fields.put(Int16(-1))
-        return self.fields.bytes
+        return self.fields.buffer
     }
 }

@@ -1,18 +1,24 @@
+import NIOCore
+
 /// Values in PostgreSQL's binary format, each preceded by its length in bytes (−1 for NULL): the layout of
 /// a binary array's elements (``BinaryArray``) and of a binary `COPY` row's fields (``BinaryCopy``).
-/// Integers are big-endian.
+/// Integers are big-endian. Written into a NIO `ByteBuffer`, whose integer writes store in place (a
+/// batch of 2,000 rows makes some 50,000 of them).
 struct BinaryValues {
     /// µs between the Unix epoch and PostgreSQL's (2000-01-01T00:00:00Z), where binary timestamps count from.
     static let postgresEpochMicros: Int64 = 946_684_800_000_000
 
-    private(set) var bytes: [UInt8] = []
+    private(set) var buffer: ByteBuffer
     /// Values appended, NULLs included.
     private(set) var count: Int32 = 0
     private(set) var hasNull = false
 
     init(reservingBytes capacity: Int = 0) {
-        self.bytes.reserveCapacity(capacity)
+        self.buffer = ByteBufferAllocator().buffer(capacity: capacity)
     }
+
+    /// The bytes written, as an array.
+    var bytes: [UInt8] { Array(self.buffer.readableBytesView) }
 
     mutating func appendNull() {
         self.count += 1
@@ -23,7 +29,7 @@ struct BinaryValues {
     mutating func append(text: String) {
         self.count += 1
         self.put(Int32(text.utf8.count))
-        self.bytes.append(contentsOf: text.utf8)
+        self.buffer.writeString(text)
     }
 
     mutating func append(float8 value: Double) {
@@ -54,30 +60,26 @@ struct BinaryValues {
         self.put(micros - Self.postgresEpochMicros)
     }
 
-    /// A jsonb value: the format version (1) and the JSON text that `writeJSON` appends.
-    mutating func append(jsonb writeJSON: (inout [UInt8]) -> Void) {
+    /// A jsonb value: the format version (1) and the JSON text.
+    mutating func append(jsonb json: UnsafeBufferPointer<UInt8>) {
         self.count += 1
-        let lengthAt = self.bytes.count
-        self.put(Int32(0))
-        self.bytes.append(1)
-        writeJSON(&self.bytes)
-        self.overwrite(Int32(self.bytes.count - lengthAt - 4), at: lengthAt)
+        self.put(Int32(1 + json.count))
+        self.put(UInt8(1))
+        self.buffer.writeBytes(json)
     }
 
     /// Appends a bare integer (a header or count, not a value).
     mutating func put<Value: FixedWidthInteger>(_ value: Value) {
-        withUnsafeBytes(of: value.bigEndian) { self.bytes.append(contentsOf: $0) }
+        self.buffer.writeInteger(value)
     }
 
     /// Appends bytes as they are (not a value).
     mutating func put(raw: some Sequence<UInt8>) {
-        self.bytes.append(contentsOf: raw)
+        self.buffer.writeBytes(raw)
     }
 
     /// Writes a bare integer over bytes appended before.
     mutating func overwrite<Value: FixedWidthInteger>(_ value: Value, at offset: Int) {
-        withUnsafeBytes(of: value.bigEndian) { bytes in
-            for index in 0..<bytes.count { self.bytes[offset + index] = bytes[index] }
-        }
+        self.buffer.setInteger(value, at: self.buffer.readerIndex + offset)
     }
 }

@@ -1,3 +1,5 @@
+import NIOCore
+
 /// Writes batches of positions to the `positions` table (CONTRACT §2), exactly once each.
 ///
 /// A batch is sent in PostgreSQL's binary formats, sorted by `(device_id, ts)` (so concurrent writers
@@ -106,7 +108,7 @@ public struct PositionWriter: Sendable {
         case 6: values.append(float4: position.speed)
         case 7: values.append(int2: position.satellites)
         case 8: values.append(int2: position.priority)
-        default: values.append(jsonb: { position.appendAttributesJSON(to: &$0) })
+        default: position.attributes.withJSON { values.append(jsonb: $0) }
         }
     }
 
@@ -114,21 +116,27 @@ public struct PositionWriter: Sendable {
     /// of `entries` at `indices`, in that order.
     static func parameters(for entries: [PositionEntry], _ indices: [Int]) -> [[UInt8]?] {
         var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: indices.count * $0.bytes) }
-        for index in indices {
-            // One copy per row: read per column from the array, the position was copied per column.
-            let position = entries[index].position
-            for column in arrays.indices { Self.append(column: column, of: position, to: &arrays[column].elements) }
+        entries.withUnsafeBufferPointer { rows in
+            // Borrowed from the buffer, the position is not copied (nor its attributes retained) per column.
+            for index in indices {
+                for column in arrays.indices {
+                    Self.append(column: column, of: rows[index].position, to: &arrays[column].elements)
+                }
+            }
         }
         return arrays.map { $0.finished() }
     }
 
     /// The rows of ``copy``: the positions of `entries` at `indices`, in that order.
-    static func copyData(for entries: [PositionEntry], _ indices: [Int]) -> [UInt8] {
+    static func copyData(for entries: [PositionEntry], _ indices: [Int]) -> ByteBuffer {
         var copy = BinaryCopy(reservingBytes: indices.count * Self.columns.reduce(2) { $0 + $1.bytes })
-        for index in indices {
-            let position = entries[index].position  // one copy per row, as above
-            copy.startRow(fields: Int16(Self.columns.count))
-            for column in Self.columns.indices { Self.append(column: column, of: position, to: &copy.fields) }
+        entries.withUnsafeBufferPointer { rows in
+            for index in indices {
+                copy.startRow(fields: Int16(Self.columns.count))
+                for column in Self.columns.indices {
+                    Self.append(column: column, of: rows[index].position, to: &copy.fields)
+                }
+            }
         }
         return copy.finished()
     }
