@@ -3,7 +3,7 @@ import NIOCore
 /// Values in PostgreSQL's binary format, each preceded by its length in bytes (−1 for NULL): the layout of
 /// a binary array's elements (``BinaryArray``) and of a binary `COPY` row's fields (``BinaryCopy``).
 /// Integers are big-endian. Written into a NIO `ByteBuffer`, whose integer writes store in place (a
-/// batch of 2,000 rows makes some 50,000 of them).
+/// batch of 2,000 rows makes some 40,000 of them).
 struct BinaryValues {
     /// µs between the Unix epoch and PostgreSQL's (2000-01-01T00:00:00Z), where binary timestamps count from.
     static let postgresEpochMicros: Int64 = 946_684_800_000_000
