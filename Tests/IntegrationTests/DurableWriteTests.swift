@@ -107,6 +107,35 @@ extension Integration {
                 #expect(try await world.rowCount() == 1, "the good entry is stored, the malformed ones never are")
             }
         }
+
+        @Test func aMalformedEntryIsDeadLettered_whileNewMalformedEntriesKeepArriving() async throws {
+            // Claiming pages through the pending list; with new idle entries at its end at every look, the
+            // pages must still come back to the older ones, or these never reach max_deliveries.
+            try await TestWorld.run { world in
+                let device = "356307042441013"
+                let first = try await world.append([(device, "{\"device_id\":")])[0]
+                var configuration = world.configuration()
+                configuration.pipelines.durableWrite.maxDeliveries = 3
+                let running = try RunningDurableWrite(configuration)
+                var appended = 1
+                try await world.eventually("the first malformed entry is dead-lettered", within: .seconds(30)) {
+                    // One more malformed entry every 100 ms: claims look every claim_idle / 2 (150 ms).
+                    _ = try await world.append([(device, payload(device, latitude: "91.5"))])
+                    appended += 1
+                    try await Task.sleep(for: .milliseconds(100))
+                    return try await world.deadLetters().contains { $0["entry_id"] == first }
+                }
+                try await world.eventually("every malformed entry is dead-lettered") {
+                    let dead = try await world.deadLetters().count
+                    let pending = try await world.pendingCount()
+                    return dead == appended && pending == 0
+                }
+                try await running.stop()
+                let dead = try await world.deadLetters()
+                #expect(dead.allSatisfy { $0["deliveries"] == "3" })
+                #expect(Set(dead.compactMap { $0["entry_id"] }).count == appended)
+            }
+        }
     }
 }
 

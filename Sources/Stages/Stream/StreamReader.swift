@@ -73,7 +73,8 @@ struct StreamReader {
         ])
         var candidates: [(id: String, deliveries: Int)] = []
         var last: String?
-        for item in page.array ?? [] {
+        let items = page.array ?? []
+        for item in items {
             guard let fields = item.array, fields.count == 4, let id = fields[0].string,
                 let consumer = fields[1].string, let deliveries = fields[3].integer
             else { continue }
@@ -81,8 +82,10 @@ struct StreamReader {
             if consumer == self.settings.consumer && inFlight.contains(id) { continue }
             candidates.append((id, Int(deliveries)))
         }
-        // Next time, continue after this page; at the end of the list, start again.
-        self.claimCursor = last.map { "(" + $0 } ?? "-"
+        // Next time, continue after a full page; after the last one (shorter), start again from the oldest.
+        // Waiting for an empty page instead would starve the oldest entries while new ones keep becoming idle
+        // at the end of the list: a malformed entry left pending would never reach max_deliveries.
+        self.claimCursor = items.count == self.settings.readCount ? last.map { "(" + $0 } ?? "-" : "-"
         guard !candidates.isEmpty else { return [] }
         let (entries, deleted) = try await self.redis.send(
             [

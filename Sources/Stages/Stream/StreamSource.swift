@@ -10,7 +10,9 @@ import Logging
 /// 2. entries idle longer than ``Settings/claimIdle`` in the group's pending list (`XPENDING … IDLE`, then
 ///    `XCLAIM`), at most every `claimIdle / 2`: what a dead consumer left behind, and this consumer's own
 ///    entries that were left pending to be delivered again — but never one still in flight here
-///    (``InFlightEntries``);
+///    (``InFlightEntries``). A look reads one page (`read_count` entries) of that list, the next look the
+///    page after a full one, and after a shorter one the list from its oldest entry again, so every idle
+///    entry comes round however many keep becoming idle;
 /// 3. new entries (`XREADGROUP … BLOCK … >`).
 ///
 /// Each entry carries its delivery count, which the dead-letter policy reads. A broken connection is
