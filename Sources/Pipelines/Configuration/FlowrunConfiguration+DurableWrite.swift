@@ -20,8 +20,8 @@ extension FlowrunConfiguration.Pipelines {
         public var readCount = 1000
         /// `block`: how long one `XREADGROUP` waits for new entries (`BLOCK`), > 0. Default: 1 s.
         public var block: Duration = .seconds(1)
-        /// `claim_idle`: pending entries idle this long (a dead consumer's) are taken over with `XAUTOCLAIM`,
-        /// > 0. Default: 30 s.
+        /// `claim_idle`: pending entries idle this long (a dead consumer's, or a malformed entry left pending to
+        /// be delivered again) are claimed with `XPENDING … IDLE` and `XCLAIM`, > 0. Default: 30 s.
         public var claimIdle: Duration = .seconds(30)
         /// `max_deliveries`: a malformed entry delivered this many times goes to the dead-letter stream, ≥ 1.
         /// Default: 3.

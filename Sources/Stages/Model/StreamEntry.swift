@@ -1,4 +1,4 @@
-/// One entry of the telemetry stream (CONTRACT §1), as read with `XREADGROUP` or `XAUTOCLAIM`.
+/// One entry of the telemetry stream (CONTRACT §1), as read with `XREADGROUP` or `XCLAIM`.
 ///
 /// - Important: The fields are packed into one byte array — per field its name's and its value's byte
 ///   counts (`UInt32` each, native order), then the name, then the value — so that reading an entry costs
