@@ -68,8 +68,9 @@ func runBenchmark() async throws {
                        durable-write-benchmark --slow-writes MS [--duration S] [--entries N]
 
                 The first drains N pre-loaded entries (default 200,000) and compares the rate with PostgreSQL's
-                own COPY of the same rows, timed before and after flowrun runs (the ratio is to their mean). The second makes every INSERT take MS longer and samples flowrun's
-                memory every second for S seconds (default 20) while the entries wait in the stream.
+                own COPY of the same rows, timed before and after flowrun runs (the ratio is to their mean).
+                The second makes every INSERT take MS longer and samples flowrun's memory every second for S
+                seconds (default 20) while the entries wait in the stream.
                 flowrun runs with its own defaults (pipelines.yaml) except for --writers (writers), --batch
                 (batch.max) and --read-count (read_count).
                 REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS come from the environment
