@@ -156,13 +156,13 @@ extension PositionAttributes {
     }
 
     /// The bytes of `"<id>":`.
-    static func keyCount(_ id: UInt16) -> Int {
+    private static func keyCount(_ id: UInt16) -> Int {
         let digits = id >= 10_000 ? 5 : id >= 1_000 ? 4 : id >= 100 ? 3 : id >= 10 ? 2 : 1
         return digits + 3
     }
 
     /// Writes `"<id>":` at `offset` of `bytes`; returns the offset after it.
-    static func writeKey(_ id: UInt16, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
+    private static func writeKey(_ id: UInt16, into bytes: UnsafeMutableBufferPointer<UInt8>, at offset: Int) -> Int {
         let end = offset + Self.keyCount(id)
         bytes[offset] = UInt8(ascii: "\"")
         bytes[end - 2] = UInt8(ascii: "\"")

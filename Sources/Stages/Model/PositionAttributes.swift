@@ -40,9 +40,7 @@ public struct PositionAttributes: Sendable, Hashable {
         var kinds: [UInt8] = []
         for id in ids {
             if json.count > 1 { json.append(UInt8(ascii: ",")) }
-            let keyCount = Self.keyCount(id)
-            json.append(contentsOf: repeatElement(0, count: keyCount))
-            json.withUnsafeMutableBufferPointer { _ = Self.writeKey(id, into: $0, at: $0.count - keyCount) }
+            json.append(contentsOf: "\"\(id)\":".utf8)
             switch values[id]! {
             case .number(let text):
                 json.append(contentsOf: text.utf8)
@@ -162,7 +160,7 @@ public struct PositionAttributes: Sendable, Hashable {
         }
     }
 
-    /// The text of a JSON string's contents as ``Builder`` escapes them: `\"`, `\\` and `\u00XX`.
+    /// The text of a JSON string's contents as ``appendQuoted(_:to:)`` escapes them: `\"`, `\\` and `\u00XX`.
     private static func unescape(_ bytes: UnsafeBufferPointer<UInt8>) -> String {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count)
