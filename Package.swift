@@ -81,6 +81,7 @@ let package = Package(
         .target(
             name: "CMSStub",
             dependencies: [
+                "Flow",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]

@@ -1,3 +1,4 @@
+import Flow
 import Foundation
 import Hummingbird
 import Logging
@@ -37,14 +38,8 @@ public final class CMSStub: Sendable {
     public let basePath: String
     let logger: Logger
     let state = Mutex(CMSStubState())
-    private let listening = Mutex(Listening.starting(waiters: []))
+    private let listening = ListeningPort<CMSStubError>()
     private let stopSignal = AsyncStream.makeStream(of: Void.self)
-
-    private enum Listening {
-        case starting(waiters: [CheckedContinuation<Int, any Error>])
-        case listening(port: Int)
-        case ended(CMSStubError)
-    }
 
     /// - Parameters:
     ///   - host: The address to bind. Default: `127.0.0.1`.
@@ -95,21 +90,7 @@ public final class CMSStub: Sendable {
 
     /// The port the server listens on; waits until it listens. Throws when ``run()`` ended first.
     public func port() async throws -> Int {
-        try await withCheckedThrowingContinuation { continuation in
-            let answer = self.listening.withLock { listening -> Result<Int, any Error>? in
-                switch listening {
-                case .starting(var waiters):
-                    waiters.append(continuation)
-                    listening = .starting(waiters: waiters)
-                    return nil
-                case .listening(let port):
-                    return .success(port)
-                case .ended(let error):
-                    return .failure(error)
-                }
-            }
-            if let answer { continuation.resume(with: answer) }
-        }
+        try await self.listening.wait()
     }
 
     /// `http://<host>:<port><basePath>`: what a ``CMSClient`` is configured with. Waits until it listens.
@@ -121,21 +102,11 @@ public final class CMSStub: Sendable {
 
     private func listened(port: Int?) {
         guard let port else { return }
-        let waiters = self.listening.withLock { listening -> [CheckedContinuation<Int, any Error>] in
-            guard case .starting(let waiters) = listening else { return [] }
-            listening = .listening(port: port)
-            return waiters
-        }
-        for waiter in waiters { waiter.resume(returning: port) }
+        self.listening.listening(on: port)
     }
 
     private func ended(_ error: CMSStubError) {
-        let waiters = self.listening.withLock { listening -> [CheckedContinuation<Int, any Error>] in
-            defer { listening = .ended(error) }
-            guard case .starting(let waiters) = listening else { return [] }
-            return waiters
-        }
-        for waiter in waiters { waiter.resume(throwing: error) }
+        self.listening.ended(error)
     }
 
     // MARK: - Setup

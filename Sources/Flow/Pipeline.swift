@@ -57,8 +57,12 @@ public struct Pipeline<Output: Sendable>: Service {
         self.name = name
         self.configuration = configuration
         self.root = { output, context in try await stages._run(.empty, output, context) }
-        self.stageNames = uniqueStageNames(stages._stageNames)
-        self.taps = PipelineTaps(pipeline: name, stageNames: self.stageNames, outputTypes: stages._stageOutputTypes)
+        let layout = StageLayout.of(stages)
+        self.stageNames = uniqueStageNames(layout.stages.map(\.name))
+        self.taps = PipelineTaps(
+            pipeline: name,
+            stages: zip(self.stageNames, layout.stages).map { ($0, $1.outputType) }
+        )
     }
 
     /// Runs until the source ends or a graceful shutdown has drained the pipeline.

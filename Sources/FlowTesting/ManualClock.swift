@@ -5,7 +5,7 @@ import Synchronization
 /// ```swift
 /// let clock = ManualClock()
 /// // ... a Batch(max: 100, within: .seconds(1)) received two items:
-/// await clock.waitForSleepers(1)   // its window timer is asleep
+/// try await clock.waitForSleepers(1)   // its window timer is asleep
 /// clock.advance(by: .seconds(1))   // the window closes; the batch of two is sent
 /// ```
 public final class ManualClock: Clock, Sendable {
@@ -27,13 +27,18 @@ public final class ManualClock: Clock, Sendable {
         var now = Instant(offset: .zero)
         var nextID: UInt64 = 0
         var sleepers: [UInt64: (deadline: Instant, continuation: UnsafeContinuation<Bool, Never>)] = [:]
-        var sleeperWaiters: [(count: Int, continuation: UnsafeContinuation<Void, Never>)] = []
+        var sleeperWaiters: [UInt64: (count: Int, continuation: UnsafeContinuation<Bool, Never>)] = [:]
 
-        mutating func takeSatisfiedWaiters() -> [UnsafeContinuation<Void, Never>] {
+        mutating func makeID() -> UInt64 {
+            self.nextID &+= 1
+            return self.nextID
+        }
+
+        mutating func takeSatisfiedWaiters() -> [UnsafeContinuation<Bool, Never>] {
             let count = self.sleepers.count
-            let satisfied = self.sleeperWaiters.filter { $0.count <= count }.map(\.continuation)
-            self.sleeperWaiters.removeAll { $0.count <= count }
-            return satisfied
+            let satisfied = self.sleeperWaiters.filter { $0.value.count <= count }
+            for id in satisfied.keys { self.sleeperWaiters[id] = nil }
+            return satisfied.values.map(\.continuation)
         }
     }
 
@@ -48,19 +53,16 @@ public final class ManualClock: Clock, Sendable {
     public var sleeperCount: Int { self.state.withLock { $0.sleepers.count } }
 
     public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
-        let id = self.state.withLock { state -> UInt64 in
-            state.nextID &+= 1
-            return state.nextID
-        }
+        let id = self.state.withLock { $0.makeID() }
         let finished = await withTaskCancellationHandler {
             await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
-                let (resumeWith, waiters) = self.state.withLock { state -> (Bool?, [UnsafeContinuation<Void, Never>]) in
+                let (resumeWith, waiters) = self.state.withLock { state -> (Bool?, [UnsafeContinuation<Bool, Never>]) in
                     if deadline <= state.now { return (true, []) }
                     if Task.isCancelled { return (false, []) }
                     state.sleepers[id] = (deadline, continuation)
                     return (nil, state.takeSatisfiedWaiters())
                 }
-                for waiter in waiters { waiter.resume() }
+                for waiter in waiters { waiter.resume(returning: true) }
                 if let resumeWith { continuation.resume(returning: resumeWith) }
             }
         } onCancel: {
@@ -81,14 +83,23 @@ public final class ManualClock: Clock, Sendable {
     }
 
     /// Returns once at least `count` tasks sleep on this clock.
-    public func waitForSleepers(_ count: Int = 1) async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let ready = self.state.withLock { state -> Bool in
-                if state.sleepers.count >= count { return true }
-                state.sleeperWaiters.append((count, continuation))
-                return false
+    ///
+    /// - Throws: `CancellationError` when the calling task is cancelled first.
+    public func waitForSleepers(_ count: Int = 1) async throws {
+        let id = self.state.withLock { $0.makeID() }
+        let satisfied = await withTaskCancellationHandler {
+            await withUnsafeContinuation { (continuation: UnsafeContinuation<Bool, Never>) in
+                let ready = self.state.withLock { state -> Bool? in
+                    if state.sleepers.count >= count { return true }
+                    if Task.isCancelled { return false }
+                    state.sleeperWaiters[id] = (count, continuation)
+                    return nil
+                }
+                if let ready { continuation.resume(returning: ready) }
             }
-            if ready { continuation.resume() }
+        } onCancel: {
+            self.state.withLock { $0.sleeperWaiters.removeValue(forKey: id) }?.continuation.resume(returning: false)
         }
+        if !satisfied { throw CancellationError() }
     }
 }

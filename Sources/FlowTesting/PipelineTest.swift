@@ -20,7 +20,7 @@ import Synchronization
 ///     Batch<Int>(max: 10, within: .seconds(1))
 /// } test: { run in
 ///     try await run.send(1, 2)
-///     await clock.waitForSleepers(1)
+///     try await clock.waitForSleepers(1)
 ///     clock.advance(by: .seconds(1))
 ///     #expect(try await run.next() == [1, 2])
 /// }
@@ -78,7 +78,7 @@ public enum PipelineTest {
         }
         let collected = ChannelStorageCollector<Stages.Output>(capacity: outputCapacity)
         let stop = StopSignal()
-        let outcome = PipelineOutcome()
+        let outcome = SetOnce<Swift.Result<Void, any Error>>()
         let run = TestRun(feed: feed, output: collected, stop: stop, outcome: outcome)
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -103,7 +103,7 @@ public struct TestRun<Input: Sendable, Output: Sendable>: Sendable {
     let feed: TestFeed<Input>
     let output: ChannelStorageCollector<Output>
     let stop: StopSignal
-    let outcome: PipelineOutcome
+    let outcome: SetOnce<Swift.Result<Void, any Error>>
 
     /// Feeds items to the first stage, waiting while the feed is full (backpressure).
     public func send(_ items: Input...) async throws {
@@ -136,7 +136,7 @@ public struct TestRun<Input: Sendable, Output: Sendable>: Sendable {
         return items
     }
 
-    /// Waits for the pipeline to end; rethrows its error.
+    /// Waits for the pipeline to end; rethrows its error (`CancellationError` when the test is cancelled).
     public func completion() async throws {
         try await self.outcome.wait().get()
     }
@@ -212,34 +212,5 @@ final class ChannelStorageCollector<Item: Sendable>: Sendable {
         var items: [Item] = []
         while let item = try await self.next() { items.append(item) }
         return items
-    }
-}
-
-/// How the pipeline under test ended, once it has.
-final class PipelineOutcome: Sendable {
-    private let state = Mutex<
-        (result: Result<Void, any Error>?, waiters: [UnsafeContinuation<Result<Void, any Error>, Never>])
-    >(
-        (nil, [])
-    )
-
-    func set(_ result: Result<Void, any Error>) {
-        let waiters = self.state.withLock { state in
-            state.result = result
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume(returning: result) }
-    }
-
-    func wait() async -> Result<Void, any Error> {
-        await withUnsafeContinuation { continuation in
-            let result = self.state.withLock { state -> Result<Void, any Error>? in
-                if let result = state.result { return result }
-                state.waiters.append(continuation)
-                return nil
-            }
-            if let result { continuation.resume(returning: result) }
-        }
     }
 }

@@ -21,7 +21,7 @@ import Testing
             Batch<Int>(max: 100, within: .seconds(1))
         } test: { run in
             try await run.send(1, 2)
-            await clock.waitForSleepers(1)  // the window timer sleeps until t+1s
+            try await clock.waitForSleepers(1)  // the window timer sleeps until t+1s
             clock.advance(by: .milliseconds(999))
             #expect(clock.sleeperCount == 1, "the window must still be open at 999 ms")
             clock.advance(by: .milliseconds(1))
@@ -29,7 +29,7 @@ import Testing
             // The next window starts with the next item, not with the clock.
             clock.advance(by: .seconds(5))
             try await run.send(3)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advance(by: .seconds(1))
             #expect(try await run.next() == [3])
         }
@@ -41,7 +41,7 @@ import Testing
             Batch<Int>(max: 100, within: .seconds(1))
         } test: { run in
             try await run.send(1)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advance(by: .milliseconds(600))
             try await run.send(2)
             clock.advance(by: .milliseconds(400))

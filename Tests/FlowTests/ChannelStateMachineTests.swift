@@ -29,7 +29,7 @@ import Testing
             Issue.record("expected none")
             return
         }
-        #expect(machine.count == 2)
+        #expect(machine.weight == 2)
     }
 
     @Test func bufferReachingHigh_send_asksProducerToSuspend() {
@@ -39,7 +39,7 @@ import Testing
             Issue.record("expected suspend at the high watermark")
             return
         }
-        #expect(machine.count == 4)
+        #expect(machine.weight == 4)
     }
 
     @Test func chunksWhileConsumerBusy_send_mergeUpToMaxChunk() {
@@ -125,5 +125,36 @@ import Testing
         _ = machine.wake()
         _ = machine.send([7])
         #expect(self.chunk(machine.next(wakeable: true)) == [7])
+    }
+
+    @Test func heavyChunk_send_suspendsByWeightNotByCount() {
+        var machine = self.machine(low: 2, high: 10, maxChunk: 100)
+        guard case .none = machine.send([1], weight: 6) else {
+            Issue.record("expected none below high")
+            return
+        }
+        guard case .suspend = machine.send([2], weight: 6) else {
+            Issue.record("two items weighing 12 must reach the high watermark of 10")
+            return
+        }
+        #expect(machine.weight == 12)
+        _ = machine.next(wakeable: false)
+        #expect(machine.weight == 0)
+    }
+
+    @Test func weightedChunksWhileConsumerBusy_send_mergeUpToMaxChunkWeight() {
+        var machine = self.machine(low: 50, high: 100, maxChunk: 10)
+        _ = machine.send([1], weight: 4)
+        _ = machine.send([2], weight: 4)
+        _ = machine.send([3], weight: 4)
+        #expect(self.chunk(machine.next(wakeable: false)) == [1, 2])
+        #expect(self.chunk(machine.next(wakeable: false)) == [3])
+    }
+}
+
+extension ChannelStateMachine {
+    /// A chunk of items weighing one each.
+    fileprivate mutating func send(_ chunk: [Item]) -> SendAction {
+        self.send(chunk, weight: chunk.count)
     }
 }

@@ -1,3 +1,4 @@
+import Synchronization
 import Testing
 
 @testable import Flow
@@ -50,5 +51,37 @@ import Testing
         let producer = Task { try await channel.send([1]) }
         channel.closeConsumer()  // before or while it waits for room: either way it is refused
         await #expect(throws: OutputClosedError.self) { try await producer.value }
+    }
+
+    @Test func batches_weighTheirCount_andALargeSendIsSplitByWeight() async throws {
+        let depths = Mutex<[Int]>([])
+        let channel = ChannelStorage<[Int]>(
+            backpressure: .watermark(low: 50, high: 100, maxChunk: 10),
+            depth: { depth in depths.withLock { $0.append(depth) } }
+        )
+        try await channel.send([[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12]])
+        // 12 items in three batches: pieces of at most 10 items' weight, so [b1, b2] and [b3].
+        #expect(depths.withLock { $0 } == [8, 12])
+        guard case .chunk(let first) = await channel.next(wakeable: false) else {
+            Issue.record("expected a chunk")
+            return
+        }
+        #expect(first == [[1, 2, 3, 4], [5, 6, 7, 8]])
+        guard case .chunk(let second) = await channel.next(wakeable: false) else {
+            Issue.record("expected a chunk")
+            return
+        }
+        #expect(second == [[9, 10, 11, 12]])
+        #expect(depths.withLock { $0 } == [8, 12, 4, 0])
+    }
+
+    @Test func batchHeavierThanMaxChunk_travelsAlone() async throws {
+        let channel = ChannelStorage<[Int]>(backpressure: .watermark(low: 50, high: 100, maxChunk: 2))
+        try await channel.send([[1, 2, 3], [4]])
+        guard case .chunk(let first) = await channel.next(wakeable: false) else {
+            Issue.record("expected a chunk")
+            return
+        }
+        #expect(first == [[1, 2, 3]])
     }
 }

@@ -73,10 +73,10 @@ import Testing
             .onError(.retry(retry))
         } test: { run in
             try await run.send(7)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(attempts.current == 1)
             clock.advance(by: .seconds(1))  // first backoff: 1 s
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             #expect(attempts.current == 2)
             clock.advance(by: .milliseconds(1_999))
             #expect(clock.sleeperCount == 1, "the second backoff is 2 s")
@@ -99,7 +99,7 @@ import Testing
                 )
         } test: { run in
             try await run.send(5)
-            await clock.waitForSleepers(1)
+            try await clock.waitForSleepers(1)
             clock.advance(by: .seconds(1))
             run.finish()
             try await run.completion()

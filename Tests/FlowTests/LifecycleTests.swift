@@ -82,7 +82,7 @@ struct LifecycleTests {
         } test: { run in
             try await run.send(1)
             run.drain()
-            await clock.waitForSleepers(1)  // the drain deadline
+            try await clock.waitForSleepers(1)  // the drain deadline
             clock.advance(by: .seconds(30))
             await #expect {
                 try await run.completion()
@@ -116,7 +116,7 @@ struct LifecycleTests {
         let pipeline = Pipeline("fails", configuration: PipelineTest.configuration()) {
             Source(0..<1_000_000)
             Map { (n: Int) throws -> Int in
-                if n == 5_000 { throw Boom(item: n) }
+                if n == 1_000 { throw Boom(item: n) }  // reached before the stalled sink fills the channels
                 return n
             }
             Batch<Int>(max: 100, within: .seconds(3600))

@@ -34,26 +34,15 @@ final class Recorder<Item: Sendable>: Sendable {
 
 /// Holds tasks until opened; once open, stays open.
 final class Gate: Sendable {
-    private let state = Mutex<(open: Bool, waiters: [UnsafeContinuation<Void, Never>])>((false, []))
+    private let opened = SetOnce<Void>()
 
     func open() {
-        let waiters = self.state.withLock { state in
-            state.open = true
-            defer { state.waiters.removeAll() }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
+        self.opened.set(())
     }
 
+    /// Returns once opened, or when the waiting task is cancelled.
     func wait() async {
-        await withUnsafeContinuation { (continuation: UnsafeContinuation<Void, Never>) in
-            let isOpen = self.state.withLock { state -> Bool in
-                if state.open { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if isOpen { continuation.resume() }
-        }
+        _ = try? await self.opened.wait()
     }
 }
 

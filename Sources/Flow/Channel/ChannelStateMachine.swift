@@ -6,9 +6,10 @@ import DequeModule
 /// ``ChannelStorage`` carries out after releasing its lock.
 ///
 /// Invariants:
-/// - `count` is the number of items in `buffer`; a waiting consumer implies an empty buffer.
-/// - A producer waits only while more than `backpressure.low` items are buffered; taking items
-///   down to `low` resumes every waiting producer.
+/// - `weight` is the total weight of the chunks in `buffer` (each chunk's weight is kept beside it); a
+///   waiting consumer implies an empty buffer.
+/// - A producer waits only while more than `backpressure.low` weight is buffered; taking chunks down to
+///   `low` resumes every waiting producer.
 /// - Once the consumer is closed, the buffer is empty and every send is refused.
 package struct ChannelStateMachine<Item: Sendable> {
     /// What a consumer's `next` hands back.
@@ -32,8 +33,9 @@ package struct ChannelStateMachine<Item: Sendable> {
     typealias Producer = UnsafeContinuation<ProducerResumption, Never>
 
     let backpressure: Backpressure
-    private var buffer: Deque<[Item]> = []
-    private(set) var count = 0
+    private var buffer: Deque<(items: [Item], weight: Int)> = []
+    /// The weight buffered: the item count, unless the items are ``Weighted``.
+    private(set) var weight = 0
     private var consumer: (continuation: Consumer, wakeable: Bool)?
     private var producers: Deque<(id: UInt64, continuation: Producer)> = []
     private var producerFinished = false
@@ -55,20 +57,22 @@ package struct ChannelStateMachine<Item: Sendable> {
         case refuse
     }
 
-    mutating func send(_ chunk: [Item]) -> SendAction {
+    /// - Parameter weight: the chunk's weight (``ChannelStorage`` works it out before taking the lock).
+    mutating func send(_ chunk: [Item], weight: Int) -> SendAction {
         if self.consumerClosed || self.producerFinished { return .refuse }
         if chunk.isEmpty { return .none }
         if let consumer = self.consumer {
             self.consumer = nil
             return .resumeConsumer(consumer.continuation, .chunk(chunk))
         }
-        if let last = self.buffer.indices.last, self.buffer[last].count + chunk.count <= self.backpressure.maxChunk {
-            self.buffer[last].append(contentsOf: chunk)
+        if let last = self.buffer.indices.last, self.buffer[last].weight + weight <= self.backpressure.maxChunk {
+            self.buffer[last].items.append(contentsOf: chunk)
+            self.buffer[last].weight += weight
         } else {
-            self.buffer.append(chunk)
+            self.buffer.append((chunk, weight))
         }
-        self.count += chunk.count
-        guard self.count >= self.backpressure.high else { return .none }
+        self.weight += weight
+        guard self.weight >= self.backpressure.high else { return .none }
         self.nextProducerID &+= 1
         return .suspend(id: self.nextProducerID)
     }
@@ -81,7 +85,7 @@ package struct ChannelStateMachine<Item: Sendable> {
     /// Called under the lock from inside the producer's continuation closure.
     mutating func producerWillSuspend(id: UInt64, _ continuation: Producer, isCancelled: Bool) -> SuspendAction {
         if self.consumerClosed { return .resume(.closed) }
-        if self.count <= self.backpressure.low { return .resume(.resumed) }
+        if self.weight <= self.backpressure.low { return .resume(.resumed) }
         if isCancelled { return .resume(.cancelled) }
         self.producers.append((id, continuation))
         return .stored
@@ -109,8 +113,8 @@ package struct ChannelStateMachine<Item: Sendable> {
 
     mutating func next(wakeable: Bool) -> NextAction {
         if let chunk = self.buffer.popFirst() {
-            self.count -= chunk.count
-            return .deliver(.chunk(chunk), resumeProducers: self.takeProducersIfDrained())
+            self.weight -= chunk.weight
+            return .deliver(.chunk(chunk.items), resumeProducers: self.takeProducersIfDrained())
         }
         if wakeable && self.wakePending {
             self.wakePending = false
@@ -149,19 +153,19 @@ package struct ChannelStateMachine<Item: Sendable> {
     }
 
     /// The consumer stopped reading: what is buffered is dropped and every producer is refused.
-    /// Returns the buffered item count so the caller can report it.
+    /// Returns the buffered weight so the caller can report it.
     mutating func closeConsumer() -> (dropped: Int, producers: [Producer]) {
         self.consumerClosed = true
-        let dropped = self.count
+        let dropped = self.weight
         self.buffer.removeAll()
-        self.count = 0
+        self.weight = 0
         let producers = self.producers.map(\.continuation)
         self.producers.removeAll()
         return (dropped, producers)
     }
 
     private mutating func takeProducersIfDrained() -> [Producer] {
-        guard !self.producers.isEmpty, self.count <= self.backpressure.low else { return [] }
+        guard !self.producers.isEmpty, self.weight <= self.backpressure.low else { return [] }
         let producers = self.producers.map(\.continuation)
         self.producers.removeAll()
         return producers

@@ -13,21 +13,31 @@ public struct OutputClosedError: Error, CustomStringConvertible {
 package final class ChannelStorage<Item: Sendable>: Sendable {
     private let state: Mutex<ChannelStateMachine<Item>>
     private let maxChunk: Int
-    /// Reports the number of buffered items after each change (the consumer stage's queue depth).
+    /// Whether `Item` is ``Weighted``; when not, a chunk weighs its count (no per-item work).
+    private let isWeighted: Bool
+    /// Reports the buffered weight after each change (the consumer stage's queue depth).
     private let depth: (@Sendable (Int) -> Void)?
 
     package init(backpressure: Backpressure, depth: (@Sendable (Int) -> Void)? = nil) {
         self.state = Mutex(ChannelStateMachine(backpressure: backpressure))
         self.maxChunk = backpressure.maxChunk
+        self.isWeighted = Item.self is any Weighted.Type
         self.depth = depth
+    }
+
+    /// The weight of one item (at least 1).
+    private func weight(of item: Item) -> Int {
+        guard self.isWeighted, let item = item as? any Weighted else { return 1 }
+        return max(1, item.weight)
     }
 
     // MARK: Producer side
 
     /// Buffers `chunk`, then suspends while the channel is full.
     ///
-    /// A chunk larger than `maxChunk` is sent in `maxChunk` pieces, each waiting for room, so that one
-    /// large send cannot overrun the bound: buffered items never exceed `high + maxChunk - 1`.
+    /// A chunk weighing more than `maxChunk` is sent in pieces of at most `maxChunk` (a heavier item alone),
+    /// each waiting for room, so that one large send cannot overrun the bound: the buffered weight never
+    /// exceeds `high` plus the heaviest piece, less one.
     ///
     /// - Returns: how long the sender waited for room (zero when it did not).
     /// - Throws: ``OutputClosedError`` when the consumer stopped reading, `CancellationError` if the
@@ -35,19 +45,37 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     @discardableResult
     package func send(_ chunk: [Item]) async throws -> Duration {
         let maxChunk = self.maxChunk
-        guard chunk.count > maxChunk else { return try await self.sendPiece(chunk) }
+        if !self.isWeighted {
+            guard chunk.count > maxChunk else { return try await self.sendPiece(chunk, weight: chunk.count) }
+            var waited = Duration.zero
+            var start = 0
+            while start < chunk.count {
+                let end = min(start + maxChunk, chunk.count)
+                waited += try await self.sendPiece(Array(chunk[start..<end]), weight: end - start)
+                start = end
+            }
+            return waited
+        }
         var waited = Duration.zero
         var start = 0
-        while start < chunk.count {
-            let end = min(start + maxChunk, chunk.count)
-            waited += try await self.sendPiece(Array(chunk[start..<end]))
-            start = end
+        var pieceWeight = 0
+        for index in chunk.indices {
+            let weight = self.weight(of: chunk[index])
+            if index > start && pieceWeight + weight > maxChunk {
+                waited += try await self.sendPiece(Array(chunk[start..<index]), weight: pieceWeight)
+                start = index
+                pieceWeight = 0
+            }
+            pieceWeight += weight
+        }
+        if start < chunk.count {
+            waited += try await self.sendPiece(start == 0 ? chunk : Array(chunk[start...]), weight: pieceWeight)
         }
         return waited
     }
 
-    private func sendPiece(_ chunk: [Item]) async throws -> Duration {
-        let (action, count) = self.state.withLock { state in (state.send(chunk), state.count) }
+    private func sendPiece(_ chunk: [Item], weight: Int) async throws -> Duration {
+        let (action, count) = self.state.withLock { state in (state.send(chunk, weight: weight), state.weight) }
         self.depth?(count)
         switch action {
         case .none:
@@ -86,7 +114,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
 
     /// The next chunk, `.end`, `.cancelled`, or (when `wakeable`) `.wake`.
     package func next(wakeable: Bool) async -> ChannelStateMachine<Item>.Received {
-        let (action, count) = self.state.withLock { state in (state.next(wakeable: wakeable), state.count) }
+        let (action, count) = self.state.withLock { state in (state.next(wakeable: wakeable), state.weight) }
         switch action {
         case .deliver(let received, let producers):
             if case .chunk = received { self.depth?(count) }
@@ -116,7 +144,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     }
 
     /// The consumer stopped reading: buffered items are dropped, producers are refused from now on.
-    /// - Returns: how many buffered items were dropped.
+    /// - Returns: the weight of the buffered items dropped.
     @discardableResult
     package func closeConsumer() -> Int {
         let (dropped, producers) = self.state.withLock { $0.closeConsumer() }

@@ -47,24 +47,27 @@ public enum StageBuilder {
 /// - Important: Each side runs in its own child task. When the first side ends, the channel is finished
 ///   and the second side drains it; when the second side stops reading, the first side's sends are
 ///   refused and it ends quietly. An error on either side cancels both.
-public struct _ChainedStage<First: Stage, Second: Stage>: Stage where First.Output == Second.Input {
+public struct _ChainedStage<First: Stage, Second: Stage>: Stage, ComposedStage where First.Output == Second.Input {
     let first: First
     let second: Second
 
-    public var name: String { "chain" }
-    public var _stageNames: [String] { self.first._stageNames + self.second._stageNames }
-    public var _stageOutputTypes: [Any.Type] { self.first._stageOutputTypes + self.second._stageOutputTypes }
-    public var _inputBackpressure: Backpressure? { self.first._inputBackpressure }
+    var layout: StageLayout {
+        let first = StageLayout.of(self.first)
+        return StageLayout(
+            stages: first.stages + StageLayout.of(self.second).stages,
+            inputBackpressure: first.inputBackpressure
+        )
+    }
 
     public func run(
         _ input: Inbox<First.Input>,
         _ output: Outbox<Second.Output>,
         _ context: StageContext
     ) async throws {
-        let offset = self.first._stageNames.count
+        let offset = StageLayout.of(self.first).count
         let channel: ChannelStorage<First.Output> = context.makeChannel(
             feeding: context.index + offset,
-            backpressure: self.second._inputBackpressure
+            backpressure: StageLayout.of(self.second).inputBackpressure
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -85,13 +88,12 @@ public struct _ChainedStage<First: Stage, Second: Stage>: Stage where First.Outp
 }
 
 /// A stage present or not (an `if` in a ``StageBuilder``); absent, items pass through unchanged.
-public struct _OptionalStage<Wrapped: Stage>: Stage where Wrapped.Input == Wrapped.Output {
+public struct _OptionalStage<Wrapped: Stage>: Stage, ComposedStage where Wrapped.Input == Wrapped.Output {
     let stage: Wrapped?
 
-    public var name: String { self.stage?.name ?? "pass-through" }
-    public var _stageNames: [String] { self.stage?._stageNames ?? ["pass-through"] }
-    public var _stageOutputTypes: [Any.Type] { self.stage?._stageOutputTypes ?? [Wrapped.Output.self] }
-    public var _inputBackpressure: Backpressure? { self.stage?._inputBackpressure }
+    var layout: StageLayout {
+        self.stage.map(StageLayout.of) ?? StageLayout(name: "pass-through", outputType: Wrapped.Output.self)
+    }
 
     public func run(
         _ input: Inbox<Wrapped.Input>,
@@ -109,7 +111,7 @@ public struct _OptionalStage<Wrapped: Stage>: Stage where Wrapped.Input == Wrapp
 }
 
 /// One of two stages (an `if`/`else` in a ``StageBuilder``).
-public struct _EitherStage<First: Stage, Second: Stage>: Stage
+public struct _EitherStage<First: Stage, Second: Stage>: Stage, ComposedStage
 where First.Input == Second.Input, First.Output == Second.Output {
     enum Choice: Sendable {
         case first(First)
@@ -118,31 +120,10 @@ where First.Input == Second.Input, First.Output == Second.Output {
 
     let choice: Choice
 
-    public var name: String {
+    var layout: StageLayout {
         switch self.choice {
-        case .first(let stage): stage.name
-        case .second(let stage): stage.name
-        }
-    }
-
-    public var _stageNames: [String] {
-        switch self.choice {
-        case .first(let stage): stage._stageNames
-        case .second(let stage): stage._stageNames
-        }
-    }
-
-    public var _stageOutputTypes: [Any.Type] {
-        switch self.choice {
-        case .first(let stage): stage._stageOutputTypes
-        case .second(let stage): stage._stageOutputTypes
-        }
-    }
-
-    public var _inputBackpressure: Backpressure? {
-        switch self.choice {
-        case .first(let stage): stage._inputBackpressure
-        case .second(let stage): stage._inputBackpressure
+        case .first(let stage): StageLayout.of(stage)
+        case .second(let stage): StageLayout.of(stage)
         }
     }
 

@@ -15,6 +15,10 @@ public struct CompactMap<Input: Sendable, Output: Sendable>: ItemStage {
         }
     }
 
+    public func process(_ item: Input, into output: inout [Output]) async throws {
+        try await self.body.apply(item, into: &output)
+    }
+
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         try await self.runItems(self.body, input, output, context)
     }

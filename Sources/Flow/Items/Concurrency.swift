@@ -47,17 +47,46 @@ public struct ItemOptions<Input: Sendable>: Sendable {
     public init() {}
 }
 
-/// A stage written as one async function per item: ``Map``, ``CompactMap``, ``Filter``, ``FlatMap``,
-/// ``Sink``. They share concurrency and error policies, set with modifiers.
+/// A stage written as one function per item: ``Map``, ``CompactMap``, ``Filter``, ``FlatMap``, ``Sink``, or
+/// a named type of your own. They share a name, concurrency and an error policy, set with modifiers.
+///
+/// A named per-item stage holds its options and says what one item becomes:
+///
+/// ```swift
+/// /// Drops readings from before the epoch.
+/// struct DropEarly: ItemStage {
+///     var options = ItemOptions<Reading>()
+///
+///     func process(_ reading: Reading, into output: inout [Reading]) {
+///         if reading.time >= 0 { output.append(reading) }
+///     }
+/// }
+///
+/// DropEarly().concurrency(.perKey(4) { $0.device }).onError(.skip)
+/// ```
+///
+/// - Important: `process` appends the item's results to `output` (nothing: the item is dropped) and
+///   appends nothing when it throws; the error policy then decides (see ``ErrorPolicy``). With
+///   concurrency, `process` runs for several items at once: keep state behind a lock, or use
+///   ``Concurrency/perKey(_:key:)`` so that one key's items never overlap.
 public protocol ItemStage: Stage {
+    // Restated so that the compiler infers them from `options` and `process` in a conforming type.
+    associatedtype Input
+    associatedtype Output
+
+    /// The stage's name, concurrency and error policy; `ItemOptions()` for the defaults.
     var options: ItemOptions<Input> { get set }
+
+    /// Processes one item, appending what it sends on to `output`.
+    func process(_ item: Input, into output: inout [Output]) async throws
 }
 
 extension ItemStage {
+    /// The stage's name: set with ``named(_:)``, else its type's name in kebab case.
     public var name: String { self.options.name ?? defaultStageName(of: Self.self) }
 
-    /// The same stage under another name in logs and metric labels; its dead-letter branch, if any, is
-    /// named under it (`decode/dead-letter/sink`).
+    /// The same stage under another name in logs, metric labels and taps; its dead-letter branch, if any,
+    /// is named under it (`decode/dead-letter/sink`).
     public func named(_ name: String) -> Self {
         var copy = self
         copy.options.name = name
@@ -78,14 +107,14 @@ extension ItemStage {
         return copy
     }
 
-    public var _stageNames: [String] {
-        let own = self.name
-        guard let branch = self.options.errorPolicy.deadLetterBranch else { return [own] }
-        return [own] + branch._stageNames.map { "\(own)/dead-letter/\($0)" }
-    }
-
-    public var _stageOutputTypes: [Any.Type] {
-        [Output.self] + (self.options.errorPolicy.deadLetterBranch?._stageOutputTypes ?? [])
+    /// Runs ``process(_:into:)`` for every item, under the stage's options.
+    public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
+        try await self.runItems(
+            .async { item, results in try await self.process(item, into: &results) },
+            input,
+            output,
+            context
+        )
     }
 }
 

@@ -18,6 +18,10 @@ public struct Filter<Item: Sendable>: ItemStage {
         }
     }
 
+    public func process(_ item: Input, into output: inout [Output]) async throws {
+        try await self.body.apply(item, into: &output)
+    }
+
     public func run(_ input: Inbox<Item>, _ output: Outbox<Item>, _ context: StageContext) async throws {
         try await self.runItems(self.body, input, output, context)
     }

@@ -7,16 +7,20 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
     enum Body: Sendable {
         case sync(@Sendable (Input, inout [Output]) throws -> Void)
         case async(@Sendable (Input, inout [Output]) async throws -> Void)
+
+        func apply(_ item: Input, into results: inout [Output]) async throws {
+            switch self {
+            case .sync(let body): try body(item, &results)
+            case .async(let body): try await body(item, &results)
+            }
+        }
     }
 
     let body: Body
     let options: ItemOptions<Input>
 
     private func apply(_ item: Input, into results: inout [Output]) async throws {
-        switch self.body {
-        case .sync(let body): try body(item, &results)
-        case .async(let body): try await body(item, &results)
-        }
+        try await self.body.apply(item, into: &results)
     }
 
     func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
@@ -27,7 +31,7 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
         // The dead-letter branch's stages follow this stage's own in the pipeline's stage list.
         let channel: ChannelStorage<Failed<Input>> = context.makeChannel(
             feeding: context.index + 1,
-            backpressure: branch._inputBackpressure
+            backpressure: StageLayout.of(branch).inputBackpressure
         )
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {

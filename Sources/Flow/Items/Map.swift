@@ -17,6 +17,10 @@ public struct Map<Input: Sendable, Output: Sendable>: ItemStage {
         self.body = .async { item, results in results.append(try await transform(item)) }
     }
 
+    public func process(_ item: Input, into output: inout [Output]) async throws {
+        try await self.body.apply(item, into: &output)
+    }
+
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         try await self.runItems(self.body, input, output, context)
     }

@@ -18,6 +18,10 @@ public struct Sink<Input: Sendable>: ItemStage {
         self.body = .async { item, _ in try await consume(item) }
     }
 
+    public func process(_ item: Input, into output: inout [Output]) async throws {
+        try await self.body.apply(item, into: &output)
+    }
+
     public func run(_ input: Inbox<Input>, _ output: Outbox<Never>, _ context: StageContext) async throws {
         try await self.runItems(self.body, input, output, context)
     }

@@ -13,7 +13,7 @@
 /// - Important: Each branch has its own bounded input channel, so the slowest branch paces the
 ///   broadcast (nothing is dropped for a slow branch). A branch that stops reading is left out from
 ///   then on. The order of items coming out of different branches is not defined.
-public struct Broadcast<Input: Sendable, Output: Sendable>: Stage {
+public struct Broadcast<Input: Sendable, Output: Sendable>: Stage, ComposedStage {
     let branches: [any Stage<Input, Output>]
 
     public init(@BranchBuilder<Input, Output> _ branches: () -> [any Stage<Input, Output>]) {
@@ -21,19 +21,16 @@ public struct Broadcast<Input: Sendable, Output: Sendable>: Stage {
         precondition(!self.branches.isEmpty, "Broadcast needs at least one branch")
     }
 
-    public var name: String { "broadcast" }
-
-    public var _stageNames: [String] {
-        var names = [self.name]
+    /// The broadcast itself sends its input on, to every branch; each branch's stages follow under
+    /// `broadcast/<n>/`.
+    var layout: StageLayout {
+        var stages = [StageLayout.Entry(name: "broadcast", outputType: Input.self)]
         for (index, branch) in self.branches.enumerated() {
-            names += branch._stageNames.map { "broadcast/\(index + 1)/\($0)" }
+            for entry in StageLayout.of(branch).stages {
+                stages.append(.init(name: "broadcast/\(index + 1)/\(entry.name)", outputType: entry.outputType))
+            }
         }
-        return names
-    }
-
-    /// The broadcast itself sends its input on, to every branch.
-    public var _stageOutputTypes: [Any.Type] {
-        [Input.self] + self.branches.flatMap(\._stageOutputTypes)
+        return StageLayout(stages: stages, inputBackpressure: nil)
     }
 
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
@@ -43,7 +40,7 @@ public struct Broadcast<Input: Sendable, Output: Sendable>: Stage {
             for branch in self.branches {
                 let channel: ChannelStorage<Input> = context.makeChannel(
                     feeding: context.index + offset,
-                    backpressure: branch._inputBackpressure
+                    backpressure: StageLayout.of(branch).inputBackpressure
                 )
                 channels.append(channel)
                 let branchContext = context.advanced(by: offset)
@@ -51,7 +48,7 @@ public struct Broadcast<Input: Sendable, Output: Sendable>: Stage {
                     defer { channel.closeConsumer() }
                     try await branch._run(Inbox(channel), output, branchContext)
                 }
-                offset += branch._stageNames.count
+                offset += StageLayout.of(branch).count
             }
             var open = channels
             for try await chunk in input {
@@ -88,7 +85,7 @@ public enum BranchBuilder<Input: Sendable, Output: Sendable> {
 }
 
 /// Several stages written as one, for a ``Broadcast`` branch or a reusable piece of a pipeline.
-public struct Branch<Input: Sendable, Output: Sendable>: Stage {
+public struct Branch<Input: Sendable, Output: Sendable>: Stage, ComposedStage {
     let stages: any Stage<Input, Output>
 
     public init<Stages: Stage>(@StageBuilder _ stages: () -> Stages)
@@ -96,10 +93,7 @@ public struct Branch<Input: Sendable, Output: Sendable>: Stage {
         self.stages = stages()
     }
 
-    public var name: String { "branch" }
-    public var _stageNames: [String] { self.stages._stageNames }
-    public var _stageOutputTypes: [Any.Type] { self.stages._stageOutputTypes }
-    public var _inputBackpressure: Backpressure? { self.stages._inputBackpressure }
+    var layout: StageLayout { StageLayout.of(self.stages) }
 
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         try await self.stages._run(input, output, context)

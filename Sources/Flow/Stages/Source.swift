@@ -10,7 +10,7 @@
 ///     while !context.isStopping { try await output.send(contentsOf: try await poll()) }
 /// }
 /// ```
-public struct Source<Output: Sendable>: Stage {
+public struct Source<Output: Sendable>: Stage, ComposedStage {
     public typealias Input = Never
 
     let produce: @Sendable (Outbox<Output>, StageContext) async throws -> Void
@@ -51,7 +51,7 @@ public struct Source<Output: Sendable>: Stage {
         }
     }
 
-    public var name: String { "source" }
+    var layout: StageLayout { StageLayout(name: "source", outputType: Output.self) }
 
     public func run(_ input: Inbox<Never>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         try await self.produce(output, context)

@@ -15,12 +15,10 @@ public final class PipelineTaps: Sendable {
     /// One tap per stage, in the order of ``Pipeline/stageNames``.
     public let stages: [StageTap]
 
-    init(pipeline: String, stageNames: [String], outputTypes: [Any.Type]) {
-        precondition(stageNames.count == outputTypes.count, "one output type per stage")
+    /// - Parameter stages: each stage's unique name and the type of the items leaving it, in order.
+    init(pipeline: String, stages: [(name: String, outputType: any Any.Type)]) {
         self.pipeline = pipeline
-        self.stages = zip(stageNames, outputTypes).map { name, type in
-            StageTap(pipeline: pipeline, stage: name, outputType: type)
-        }
+        self.stages = stages.map { StageTap(pipeline: pipeline, stage: $0.name, outputType: $0.outputType) }
     }
 
     /// The stage names, in pipeline order.

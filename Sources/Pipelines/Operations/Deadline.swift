@@ -1,4 +1,4 @@
-import Synchronization
+import Flow
 
 /// How an operation run with ``withDeadline(_:_:)`` ended.
 enum DeadlineOutcome<Value: Sendable>: Sendable {
@@ -20,14 +20,14 @@ func withDeadline<Value: Sendable>(
     _ timeout: Duration,
     _ operation: @escaping @Sendable () async throws -> Value
 ) async -> DeadlineOutcome<Value> {
-    let gate = OutcomeGate<Value>()
+    let gate = SetOnce<DeadlineOutcome<Value>>()
     let timer = Task {
         do {
             try await Task.sleep(for: timeout)
         } catch {
             return  // the operation ended first
         }
-        gate.finish(.timedOut)
+        gate.set(.timedOut)
     }
     let work = Task {
         let result: Result<Value, any Error>
@@ -37,60 +37,11 @@ func withDeadline<Value: Sendable>(
             result = .failure(error)
         }
         timer.cancel()
-        gate.finish(.finished(result))
+        gate.set(.finished(result))
     }
-    let outcome = await withTaskCancellationHandler {
-        await gate.wait()
-    } onCancel: {
-        gate.finish(.timedOut)
-    }
+    // Cancelled, the caller stops waiting at once: the operation is abandoned as on a timeout.
+    let outcome = (try? await gate.wait()) ?? .timedOut
     timer.cancel()
     if case .timedOut = outcome { work.cancel() }
     return outcome
-}
-
-/// The first outcome wins; one waiter gets it, whether it comes before or after the waiter.
-private final class OutcomeGate<Value: Sendable>: Sendable {
-    private enum State {
-        case empty
-        case waiting(CheckedContinuation<DeadlineOutcome<Value>, Never>)
-        case finished(DeadlineOutcome<Value>)
-        case delivered
-    }
-
-    private let state = Mutex(State.empty)
-
-    func finish(_ outcome: DeadlineOutcome<Value>) {
-        let waiter = self.state.withLock { state -> CheckedContinuation<DeadlineOutcome<Value>, Never>? in
-            switch state {
-            case .empty:
-                state = .finished(outcome)
-                return nil
-            case .waiting(let continuation):
-                state = .delivered
-                return continuation
-            case .finished, .delivered:
-                return nil
-            }
-        }
-        waiter?.resume(returning: outcome)
-    }
-
-    func wait() async -> DeadlineOutcome<Value> {
-        await withCheckedContinuation { continuation in
-            let ready = self.state.withLock { state -> DeadlineOutcome<Value>? in
-                switch state {
-                case .empty:
-                    state = .waiting(continuation)
-                    return nil
-                case .finished(let outcome):
-                    state = .delivered
-                    return outcome
-                case .waiting, .delivered:
-                    preconditionFailure("an outcome gate has one waiter")
-                }
-            }
-            if let ready { continuation.resume(returning: ready) }
-        }
-    }
 }

@@ -37,7 +37,7 @@ public final class OperationsServer: Service, Sendable {
     private let readiness: Readiness
     private let taps: @Sendable () -> [PipelineTaps]
     private let logger: Logger
-    private let listening = ListeningPort()
+    private let listening = ListeningPort<OperationsServerError>()
 
     /// - Parameters:
     ///   - registry: What `/metrics` serves: the one ``PrometheusMetrics/bootstrap()`` returned, or a test's.

@@ -1,4 +1,5 @@
 import CoreMetrics
+import Flow
 import Stages
 import Synchronization
 
@@ -72,24 +73,14 @@ final class LiveFakeSnapshots: LiveSnapshots {
 
 /// A one-shot signal: ``wait()`` returns once ``open()`` was called.
 final class LiveGate: Sendable {
-    private let state = Mutex<(isOpen: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+    private let opened = SetOnce<Void>()
 
     func open() {
-        let waiters = self.state.withLock { state in
-            state.isOpen = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
+        self.opened.set(())
     }
 
+    /// Returns once opened, or when the waiting task is cancelled.
     func wait() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let isOpen = self.state.withLock { state in
-                if !state.isOpen { state.waiters.append(continuation) }
-                return state.isOpen
-            }
-            if isOpen { continuation.resume() }
-        }
+        _ = try? await self.opened.wait()
     }
 }
