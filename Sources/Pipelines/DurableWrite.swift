@@ -181,9 +181,15 @@ public struct DurableWrite: Service {
             .named("write-positions")
             .concurrency(.unordered(settings.writers))
             .onError(.retry(forever))
-            // Channels count items, and here an item is a whole batch: a few batches per writer keep the
-            // backlog in Redis, not in memory, when PostgreSQL is slower than the stream.
-            .buffer(.watermark(low: settings.writers, high: 2 * settings.writers, maxChunk: settings.writers))
+            // A batch weighs its positions: a few batches per writer keep the backlog in Redis, not in memory,
+            // when PostgreSQL is slower than the stream.
+            .buffer(
+                .watermark(
+                    low: settings.writers * settings.batch.max,
+                    high: 2 * settings.writers * settings.batch.max,
+                    maxChunk: settings.writers * settings.batch.max
+                )
+            )
             Sink { (written: WrittenBatch) async throws in try await acknowledger.acknowledge(written.entryIDs) }
                 .named("acknowledge")
                 .onError(.retry(forever))
