@@ -11,7 +11,7 @@ public struct DrainDeadlineExceeded: Error, CustomStringConvertible {
         public var pipeline: String
         /// The drain deadline it exceeded.
         public var after: Duration
-        /// What was left undone, as its ``RegisteredPipeline/abandonedIfStoppedNow`` says.
+        /// What was left undone, as its ``PipelineKind/abandonedIfStoppedNow`` says.
         public var abandoned: String
 
         /// `durable-write did not drain within 1.0 seconds (shutdown.drain_timeout) and was stopped: …`
@@ -31,7 +31,7 @@ public struct DrainDeadlineExceeded: Error, CustomStringConvertible {
 
 extension DrainDeadlineExceeded.Abandonment {
     /// The abandonment `error` reports, if it is a drain deadline; nil for any other error.
-    init?(_ error: any Error, of pipeline: any RegisteredPipeline) {
+    init?(_ error: any Error, of pipeline: any PipelineKind) {
         guard case .drainTimedOut(let name, let after) = error as? PipelineError else { return nil }
         self.init(pipeline: name, after: after, abandoned: pipeline.abandonedIfStoppedNow)
     }

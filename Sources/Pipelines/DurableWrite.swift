@@ -1,10 +1,6 @@
-import CoreMetrics
 import Flow
-import Logging
-import Metrics
 import ServiceLifecycle
 import Stages
-import Synchronization
 
 /// durable-write: every position of the stream lands in PostgreSQL exactly once, and no entry is
 /// acknowledged before its position is stored.
@@ -18,68 +14,103 @@ import Synchronization
 ///   written: inserted now or already there), or it was malformed, delivered `max_deliveries` times and
 ///   appended to the dead-letter stream. A failed write is retried with backoff until it succeeds (or the
 ///   drain deadline cancels it); its entries stay pending meanwhile, and backpressure stops the reading.
-public struct DurableWrite: Service {
-    public static let name = FlowrunConfiguration.Pipelines.DurableWrite.name
+public final class DurableWrite: PipelineKind, Sendable {
+    public typealias Settings = FlowrunConfiguration.Pipelines.DurableWrite
+    public static let name = "durable-write"
 
     public let pipeline: Pipeline<Never>
     /// Running totals, for the progress line.
     public let stats = DurableWriteStats()
-    /// Entries read and not yet acknowledged (stored or dead-lettered): what a forced exit leaves pending.
+    /// Entries read and not yet acknowledged (stored or dead-lettered): what a forced stop leaves pending.
     public let inFlight = InFlightEntries()
     private let resources: Resources
-    /// The stream and the group it reads, for what it says when stopped.
-    private let source: (stream: String, group: String)
+    private let settings: Settings
 
-    /// The connections the pipeline owns, closed when it stops.
+    /// The connections the pipeline owns; each connects on first use, and all are closed when it stops.
     struct Resources: Sendable {
         let reader: RedisConnection
         let acknowledger: RedisConnection
         let writers: PostgresPool
-        let seeder: PostgresConnection
+        let history: PostgresConnection
+
+        init(_ configuration: FlowrunConfiguration, writers: Int) throws(RedisError) {
+            let redis = configuration.redis.url.absoluteString
+            let postgres = configuration.postgres.url.absoluteString
+            self.reader = try RedisConnection(url: redis, name: "dw-read")
+            self.acknowledger = try RedisConnection(url: redis, name: "dw-ack")
+            self.writers = PostgresPool(url: postgres, size: writers, name: "dw-write")
+            self.history = PostgresConnection(url: postgres, name: "dw-seed")
+        }
 
         func close() async {
             await self.reader.close()
             await self.acknowledger.close()
             await self.writers.close()
-            await self.seeder.close()
+            await self.history.close()
         }
     }
 
+    public convenience init(configuration: FlowrunConfiguration, flow: PipelineConfiguration) throws {
+        try self.init(configuration: configuration, flow: flow, deviceState: nil)
+    }
+
+    /// - Parameter deviceState: the per-device state to start from; nil: an empty one of the configured size.
     public init(
         configuration: FlowrunConfiguration,
         flow: PipelineConfiguration,
-        deviceState: DeviceStateStore? = nil
-    ) throws(RedisError) {
-        let settings = configuration.pipelines.durableWrite
-        let resources = Resources(
-            reader: try RedisConnection(url: configuration.redis.url.absoluteString, name: "dw-read"),
-            acknowledger: try RedisConnection(url: configuration.redis.url.absoluteString, name: "dw-ack"),
-            writers: PostgresPool(
-                url: configuration.postgres.url.absoluteString,
-                size: settings.writers,
-                name: "dw-write"
-            ),
-            seeder: PostgresConnection(url: configuration.postgres.url.absoluteString, name: "dw-seed")
-        )
+        deviceState: DeviceStateStore?
+    ) throws {
+        let settings = configuration.pipelines[Self.self]
+        let resources = try Resources(configuration, writers: settings.writers)
+        self.settings = settings
         self.resources = resources
-        self.source = (settings.stream, settings.group)
-        self.pipeline = Self.makePipeline(
-            settings: settings,
-            consumer: configuration.instance,
-            resources: resources,
-            deviceState: deviceState ?? DeviceStateStore(capacity: settings.deviceState.capacity),
-            stats: self.stats,
-            inFlight: self.inFlight,
-            flow: flow
-        )
-    }
-
-    /// `37 entries read but not yet stored stay pending in stream telemetry:t (group processor): they are
-    /// delivered again at the next start, and nothing unstored was acknowledged`.
-    public var abandonedIfStoppedNow: String {
-        "\(self.inFlight.count) entries read but not yet stored stay pending in stream \(self.source.stream)"
-            + " (group \(self.source.group)): they are delivered again at the next start, and nothing unstored was"
-            + " acknowledged"
+        let stream = settings.stream
+        let group = settings.group
+        let inFlight = self.inFlight
+        let stats = self.stats
+        let batchWeight = settings.writers * settings.batch.max
+        self.pipeline = Pipeline(Self.name, configuration: flow) {
+            StreamSource(
+                redis: resources.reader,
+                settings: .init(
+                    stream: stream,
+                    group: group,
+                    consumer: configuration.instance,
+                    startAt: settings.startAt,
+                    readCount: settings.readCount,
+                    block: settings.block,
+                    claimIdle: settings.claimIdle
+                ),
+                inFlight: inFlight
+            )
+            Decode()
+                .onError(
+                    .deadLetter {
+                        DeadLetter(
+                            redis: resources.acknowledger,
+                            settings: .init(
+                                stream: stream,
+                                group: group,
+                                deadLetterStream: settings.deadLetterStreamName,
+                                maxDeliveries: settings.maxDeliveries
+                            ),
+                            inFlight: inFlight,
+                            stats: stats
+                        )
+                    }
+                )
+            DeviceState(
+                store: deviceState ?? DeviceStateStore(capacity: settings.deviceState.capacity),
+                history: LatestStoredPositions(connection: resources.history)
+            )
+            Batch<PositionEntry>(max: settings.batch.max, within: settings.batch.within)
+            // A batch weighs its positions: a few batches per writer keep the backlog in Redis, not in memory,
+            // when PostgreSQL is slower than the stream.
+            WritePositions(store: PositionWriter(pool: resources.writers), writers: settings.writers, stats: stats)
+                .buffer(.watermark(low: batchWeight, high: 2 * batchWeight, maxChunk: batchWeight))
+            Acknowledge(redis: resources.acknowledger, stream: stream, group: group, inFlight: inFlight)
+                .buffer(.watermark(low: batchWeight, high: 2 * batchWeight, maxChunk: batchWeight))
+        }
     }
 
     public func run() async throws {
@@ -92,190 +123,43 @@ public struct DurableWrite: Service {
         await self.resources.close()
     }
 
-    static func makePipeline(
-        settings: FlowrunConfiguration.Pipelines.DurableWrite,
-        consumer: String,
-        resources: Resources,
-        deviceState: DeviceStateStore,
-        stats: DurableWriteStats,
-        inFlight: InFlightEntries,
-        flow: PipelineConfiguration
-    ) -> Pipeline<Never> {
-        var source = StreamSource.Settings(stream: settings.stream, group: settings.group, consumer: consumer)
-        source.startAt = settings.startAt.redisID
-        source.readCount = settings.readCount
-        source.block = settings.block
-        source.claimIdle = settings.claimIdle
-        let acknowledger = Acknowledger(
-            redis: resources.acknowledger,
-            stream: settings.stream,
-            group: settings.group,
-            inFlight: inFlight
-        )
-        let deadLetters = DeadLetters(
-            redis: resources.acknowledger,
-            acknowledger: acknowledger,
-            deadLetterStream: settings.deadLetterStreamName,
-            maxDeliveries: settings.maxDeliveries
-        )
-        let writer = PositionWriter(pool: resources.writers)
-        let metrics = DurableWriteMetrics(pipeline: Self.name, factory: flow.metricsFactory, stats: stats)
-        let seeder = LatestStoredPositions(connection: resources.seeder)
-        let logger = flow.logger
-        let forever = Retry(maxAttempts: nil, backoff: .exponential(initial: .milliseconds(100), maximum: .seconds(5)))
+    /// `37 entries read but not yet stored stay pending in stream telemetry:t (group processor): they are
+    /// delivered again at the next start, and nothing unstored was acknowledged`.
+    public var abandonedIfStoppedNow: String {
+        "\(self.inFlight.count) entries read but not yet stored stay pending in stream \(self.settings.stream)"
+            + " (group \(self.settings.group)): they are delivered again at the next start, and nothing unstored was"
+            + " acknowledged"
+    }
 
-        return Pipeline(Self.name, configuration: flow) {
-            StreamSource(redis: resources.reader, settings: source, inFlight: inFlight)
-            Map { (entry: StreamEntry) throws -> PositionEntry in
-                PositionEntry(entryID: entry.id, position: try PositionDecoder.decode(entry).get())
+    /// `durable-write: 52300 positions stored (1004/s), 512 of them duplicates, 3 entries dead-lettered`
+    public var progress: (count: Int, line: @Sendable (_ perSecond: Int) -> String) {
+        let stored = self.stats.inserted + self.stats.duplicates
+        let (duplicates, deadLettered) = (self.stats.duplicates, self.stats.deadLettered)
+        return (
+            stored,
+            { perSecond in
+                "durable-write: \(stored) positions stored (\(perSecond)/s), \(duplicates) of them duplicates,"
+                    + " \(deadLettered) entries dead-lettered"
             }
-            .named("decode")
-            .onError(
-                .deadLetter {
-                    Sink { (failed: Failed<StreamEntry>) async throws in
-                        let reason =
-                            (failed.error as? DecodeError).map { ($0.description, $0.reason.code) }
-                            ?? ("\(failed.error)", "internal")
-                        metrics.decodeErrors(reason.1).increment()
-                        let outcome = try await deadLetters.handle(failed.item, reason: reason.0, code: reason.1)
-                        let metadata: Logger.Metadata = [
-                            "entry": "\(failed.item.id)", "deliveries": "\(failed.item.deliveries)",
-                            "max_deliveries": "\(settings.maxDeliveries)", "reason": "\(reason.0)",
-                        ]
-                        switch outcome {
-                        case .leftPending:
-                            logger.warning(
-                                "malformed entry left pending; it is delivered again later",
-                                metadata: metadata
-                            )
-                        case .deadLettered:
-                            metrics.deadLettered.increment()
-                            stats.recordDeadLettered()
-                            logger.error(
-                                "malformed entry moved to the dead-letter stream",
-                                metadata: metadata.merging(["dead_letter_stream": "\(settings.deadLetterStreamName)"]) {
-                                    $1
-                                }
-                            )
-                        }
-                    }
-                    .named("dead-letter")
-                    .onError(.retry(forever))
-                }
-            )
-            UpdateDeviceState(store: deviceState, seeder: { devices in try await seeder.latest(of: devices) })
-            Batch<PositionEntry>(max: settings.batch.max, within: settings.batch.within)
-            Map { (batch: [PositionEntry]) async throws -> WrittenBatch in
-                let started = ContinuousClock.now
-                let outcome: PositionWriter.Outcome
-                do {
-                    outcome = try await writer.write(batch)
-                } catch {
-                    // Retried below (with backoff) until stored; counted here once per failed attempt.
-                    metrics.failed.increment(by: batch.count)
-                    throw error
-                }
-                metrics.record(outcome, seconds: started.duration(to: .now))
-                return WrittenBatch(entryIDs: batch.map(\.entryID), outcome: outcome)
-            }
-            .named("write-positions")
-            .concurrency(.unordered(settings.writers))
-            .onError(.retry(forever))
-            // A batch weighs its positions: a few batches per writer keep the backlog in Redis, not in memory,
-            // when PostgreSQL is slower than the stream.
-            .buffer(
-                .watermark(
-                    low: settings.writers * settings.batch.max,
-                    high: 2 * settings.writers * settings.batch.max,
-                    maxChunk: settings.writers * settings.batch.max
-                )
-            )
-            Sink { (written: WrittenBatch) async throws in try await acknowledger.acknowledge(written.entryIDs) }
-                .named("acknowledge")
-                .onError(.retry(forever))
-                .buffer(.watermark(low: settings.writers, high: 2 * settings.writers, maxChunk: settings.writers))
-        }
+        )
+    }
+
+    public static func summary(of configuration: FlowrunConfiguration) -> KeyValuePairs<String, String> {
+        let settings = configuration.pipelines[Self.self]
+        return [
+            "stream": settings.stream, "group": settings.group, "consumer": configuration.instance,
+            "dead_letter_stream": settings.deadLetterStreamName,
+        ]
     }
 }
 
-/// durable-write's domain metrics, beside the per-stage ones Flow keeps.
-struct DurableWriteMetrics: Sendable {
-    let inserted: Counter
-    let duplicates: Counter
-    /// Positions of batches whose write failed (each failed attempt; the batch is retried).
-    let failed: Counter
-    let batchSeconds: CoreMetrics.Timer
-    let deadLettered: Counter
-    let pipeline: String
-    let factory: any MetricsFactory
-    let stats: DurableWriteStats
+/// The kind, by a name the settings struct of the same name does not hide.
+private typealias DurableWriteKind = DurableWrite
 
-    init(pipeline: String, factory: any MetricsFactory, stats: DurableWriteStats) {
-        self.pipeline = pipeline
-        self.factory = factory
-        self.stats = stats
-        let written = "flowrun_positions_written_total"
-        self.inserted = Counter(
-            label: written,
-            dimensions: [("pipeline", pipeline), ("result", "inserted")],
-            factory: factory
-        )
-        self.duplicates = Counter(
-            label: written,
-            dimensions: [("pipeline", pipeline), ("result", "duplicate")],
-            factory: factory
-        )
-        self.failed = Counter(
-            label: written,
-            dimensions: [("pipeline", pipeline), ("result", "failed")],
-            factory: factory
-        )
-        self.batchSeconds = CoreMetrics.Timer(
-            label: "flowrun_write_batch_seconds",
-            dimensions: [("pipeline", pipeline)],
-            factory: factory
-        )
-        self.deadLettered = Counter(
-            label: "flowrun_dead_lettered_total",
-            dimensions: [("pipeline", pipeline)],
-            factory: factory
-        )
-    }
-
-    func decodeErrors(_ reason: String) -> Counter {
-        Counter(
-            label: "flowrun_decode_errors_total",
-            dimensions: [("pipeline", self.pipeline), ("reason", reason)],
-            factory: self.factory
-        )
-    }
-
-    func record(_ outcome: PositionWriter.Outcome, seconds: Duration) {
-        self.stats.record(outcome)
-        self.inserted.increment(by: outcome.inserted)
-        self.duplicates.increment(by: outcome.duplicates)
-        self.batchSeconds.record(duration: seconds)
-    }
-}
-
-/// durable-write's running totals since start, readable at any time (for the progress line and tests).
-public final class DurableWriteStats: Sendable {
-    private let counts = Mutex((inserted: 0, duplicates: 0, deadLettered: 0))
-
-    public init() {}
-
-    public var inserted: Int { self.counts.withLock { $0.inserted } }
-    public var duplicates: Int { self.counts.withLock { $0.duplicates } }
-    public var deadLettered: Int { self.counts.withLock { $0.deadLettered } }
-
-    func record(_ outcome: PositionWriter.Outcome) {
-        self.counts.withLock {
-            $0.inserted += outcome.inserted
-            $0.duplicates += outcome.duplicates
-        }
-    }
-
-    func recordDeadLettered() {
-        self.counts.withLock { $0.deadLettered += 1 }
+extension FlowrunConfiguration.Pipelines {
+    /// `pipelines.durable-write`: the settings of ``DurableWrite``.
+    public var durableWrite: DurableWrite {
+        get { self[DurableWriteKind.self] }
+        set { self[DurableWriteKind.self] = newValue }
     }
 }

@@ -1,15 +1,14 @@
 import CoreMetrics
 import Flow
 import Logging
-import Metrics
 import ServiceLifecycle
 import Stages
-import Synchronization
 
 /// live-broadcast: every position reaches the browsers watching its race event within milliseconds.
 ///
 /// ```
 /// live-stream-source → decode → drop-stale → event-lookup → fan-out ⇒ WebSocket /live
+///                         └─ report-malformed
 /// ```
 ///
 /// Reads the stream in a consumer group of this instance's own, from the stream's end at every start,
@@ -21,19 +20,25 @@ import Synchronization
 /// - Important: The fan-out never waits for a browser: what waits for one connection is bounded by
 ///   `client_queue` (the newest position per device wins), and a client behind for longer than
 ///   `slow_client_timeout` is closed. So a slow browser never slows the pipeline or the other browsers.
-public final class LiveBroadcast: Service, Sendable {
-    public static let name = FlowrunConfiguration.Pipelines.LiveBroadcast.name
+public final class LiveBroadcast: PipelineKind, Sendable {
+    public typealias Settings = FlowrunConfiguration.Pipelines.LiveBroadcast
+    public static let name = "live-broadcast"
 
     public let pipeline: Pipeline<Never>
-    /// The WebSocket server; its ``LiveServer/port`` is the bound one once the pipeline runs.
-    public let server: LiveServer
+    /// The device → events map the pipeline looks positions up in.
     public let deviceEvents: DeviceEvents
     /// Running totals, for the progress line.
     public let stats = LiveBroadcastStats()
     private let resources: Resources
+    private let settings: Settings
     private let logger: Logger
+    private let metricsFactory: any MetricsFactory
+    /// Where the fan-out publishes: the server's hub, once ``run()`` has started the server.
+    private let publisher = DeferredPublisher()
+    /// The WebSocket server, once bound.
+    private let listening = SetOnce<LiveServer>()
 
-    /// The connections the pipeline owns, closed when it stops.
+    /// The connections the pipeline owns; each connects on first use, and all are closed when it stops.
     struct Resources: Sendable {
         let reader: RedisConnection
         let registry: PostgresConnection
@@ -48,8 +53,8 @@ public final class LiveBroadcast: Service, Sendable {
         }
     }
 
-    public init(configuration: FlowrunConfiguration, flow: PipelineConfiguration) throws(RedisError) {
-        let settings = configuration.pipelines.liveBroadcast
+    public init(configuration: FlowrunConfiguration, flow: PipelineConfiguration) throws {
+        let settings = configuration.pipelines[Self.self]
         let postgres = configuration.postgres.url.absoluteString
         let resources = Resources(
             reader: try RedisConnection(url: configuration.redis.url.absoluteString, name: "live-read"),
@@ -61,106 +66,82 @@ public final class LiveBroadcast: Service, Sendable {
                 metricsFactory: flow.metricsFactory
             )
         )
+        self.settings = settings
         self.resources = resources
         self.logger = flow.logger
-        self.deviceEvents = DeviceEvents(
+        self.metricsFactory = flow.metricsFactory
+        let deviceEvents = DeviceEvents(
             connection: resources.registry,
             refresh: settings.refresh,
             logger: flow.logger,
             metricsFactory: flow.metricsFactory
         )
-        self.server = LiveServer(
-            configuration: .init(
-                port: settings.port,
-                clientQueue: settings.clientQueue,
-                slowClientTimeout: settings.slowClientTimeout,
-                flushDelay: settings.flushDelay
-            ),
-            authority: resources.cms,
-            snapshots: PostgresSnapshots(pool: resources.snapshots),
-            logger: flow.logger,
-            metricsFactory: flow.metricsFactory
-        )
-        var source = LiveStreamSource.Settings(
-            stream: settings.stream,
-            group: settings.group(instance: configuration.instance),
-            consumer: configuration.instance
-        )
-        source.readCount = settings.readCount
-        source.block = settings.block
-        self.pipeline = Self.makePipeline(
-            source: LiveStreamSource(redis: resources.reader, settings: source),
-            deviceEvents: self.deviceEvents,
-            hub: self.server.hub,
-            stats: self.stats,
-            flow: flow
-        )
-    }
-
-    /// The stages from the stream to the hub; public stages, so each is testable alone.
-    static func makePipeline(
-        source: LiveStreamSource,
-        deviceEvents: DeviceEvents,
-        hub: LiveHub,
-        stats: LiveBroadcastStats,
-        flow: PipelineConfiguration
-    ) -> Pipeline<Never> {
-        let newest = DeviceStateStore()
-        let logger = flow.logger
-        let metrics = LiveBroadcastMetrics(pipeline: Self.name, factory: flow.metricsFactory)
-        return Pipeline(Self.name, configuration: flow) {
-            source
-            CompactMap { (entry: StreamEntry) -> Position? in
-                switch PositionDecoder.decode(entry) {
-                case .success(let position):
-                    return position
-                case .failure(let error):
-                    // durable-write dead-letters it; here it is only counted and told.
-                    metrics.decodeErrors(error.reason.code).increment()
-                    logger.notice(
-                        "malformed entry not broadcast",
-                        metadata: ["entry": "\(entry.id)", "reason": "\(error)"]
-                    )
-                    return nil
-                }
-            }
-            .named("decode")
-            Filter { (position: Position) in newest.advance(device: position.deviceID, timestamp: position.timestamp) }
-                .named("drop-stale")
-            CompactMap { (position: Position) -> EventDelivery? in
-                let events = deviceEvents.events(of: position.deviceID)
-                return events.isEmpty ? nil : EventDelivery(position: LivePosition(position), events: events)
-            }
-            .named("event-lookup")
-            Sink { (delivery: EventDelivery) in
-                hub.publish(delivery.position, to: delivery.events)
-                stats.recordBroadcast()
-            }
-            .named("fan-out")
+        self.deviceEvents = deviceEvents
+        let (publisher, stats) = (self.publisher, self.stats)
+        self.pipeline = Pipeline(Self.name, configuration: flow) {
+            LiveStreamSource(
+                redis: resources.reader,
+                settings: .init(
+                    stream: settings.stream,
+                    group: settings.group(instance: configuration.instance),
+                    consumer: configuration.instance,
+                    readCount: settings.readCount,
+                    block: settings.block
+                )
+            )
+            Decode().onError(.deadLetter { ReportMalformed() })
+            DropStale()
+            EventLookup(registry: deviceEvents)
+            FanOut(publisher: publisher, stats: stats)
         }
     }
 
-    /// Live data is not durable: positions on their way to browsers are dropped; durable-write stores them.
-    public var abandonedIfStoppedNow: String {
-        "the positions on their way to browsers are not sent (live data is not durable; durable-write stores it)"
+    /// The WebSocket server, once it listens (nil before, and after the pipeline stopped).
+    public var server: LiveServer? {
+        guard let server = self.listening.value, server.port != nil else { return nil }
+        return server
+    }
+
+    /// The WebSocket port, once bound; waits until it is. Throws `CancellationError` when cancelled first.
+    public func port() async throws -> Int {
+        try await self.serving()
+        return self.listening.value?.port ?? self.settings.port
+    }
+
+    public func serving() async throws {
+        _ = try await self.listening.wait()
     }
 
     /// Loads the device→events map (failing clearly when the CMS's tables are missing), starts the WebSocket
     /// server, then runs the pipeline, the map's refresh and the server until a graceful shutdown: the
     /// pipeline drains, then the server closes every socket (1001, going away).
     public func run() async throws {
+        let server = LiveServer(
+            configuration: .init(
+                port: self.settings.port,
+                clientQueue: self.settings.clientQueue,
+                slowClientTimeout: self.settings.slowClientTimeout,
+                flushDelay: self.settings.flushDelay
+            ),
+            authority: self.resources.cms,
+            snapshots: PostgresSnapshots(pool: self.resources.snapshots),
+            logger: self.logger,
+            metricsFactory: self.metricsFactory
+        )
         do {
             let map = try await self.deviceEvents.load()
             self.logger.info(
                 "device → event map loaded",
                 metadata: ["pipeline": "\(Self.name)", "devices_in_events": "\(map.deviceCount)"]
             )
-            try await self.server.start()
+            try await server.start()
+            self.publisher.attach(server.hub)
+            self.listening.set(server)
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask { await self.deviceEvents.run() }
                 group.addTask {
                     try await withGracefulShutdownHandler {
-                        try await self.server.run()
+                        try await server.run()
                     } onGracefulShutdown: {
                         // The pipeline drains first; the server stays up until the group below ends.
                     }
@@ -175,44 +156,49 @@ public final class LiveBroadcast: Service, Sendable {
                 }
             }
         } catch {
-            await self.server.shutdown()
+            await server.shutdown()
             await self.resources.close()
             throw error
         }
-        await self.server.shutdown()
+        await server.shutdown()
         await self.resources.close()
     }
-}
 
-/// live-broadcast's running totals since start, readable at any time (for the progress line and tests).
-public final class LiveBroadcastStats: Sendable {
-    private let broadcast = Atomic<Int>(0)
-
-    public init() {}
-
-    /// Positions handed to the fan-out (each to the subscribers of every event of its device).
-    public var positionsBroadcast: Int { self.broadcast.load(ordering: .relaxed) }
-
-    func recordBroadcast() {
-        self.broadcast.add(1, ordering: .relaxed)
-    }
-}
-
-/// live-broadcast's domain metrics, beside the per-stage ones Flow keeps and the live server's own.
-struct LiveBroadcastMetrics: Sendable {
-    let pipeline: String
-    let factory: any MetricsFactory
-
-    init(pipeline: String, factory: any MetricsFactory) {
-        self.pipeline = pipeline
-        self.factory = factory
+    /// Live data is not durable: positions on their way to browsers are dropped; durable-write stores them.
+    public var abandonedIfStoppedNow: String {
+        "the positions on their way to browsers are not sent (live data is not durable; durable-write stores it)"
     }
 
-    func decodeErrors(_ reason: String) -> Counter {
-        Counter(
-            label: "flowrun_decode_errors_total",
-            dimensions: [("pipeline", self.pipeline), ("reason", reason)],
-            factory: self.factory
+    /// `live-broadcast: 51800 positions broadcast (998/s), 1 WebSocket connections, 100 devices in events`
+    public var progress: (count: Int, line: @Sendable (_ perSecond: Int) -> String) {
+        let sent = self.stats.positionsBroadcast
+        let connections = self.server?.connectionCount ?? 0
+        let devices = self.deviceEvents.map.deviceCount
+        return (
+            sent,
+            { perSecond in
+                "live-broadcast: \(sent) positions broadcast (\(perSecond)/s), \(connections) WebSocket connections,"
+                    + " \(devices) devices in events"
+            }
         )
+    }
+
+    public static func summary(of configuration: FlowrunConfiguration) -> KeyValuePairs<String, String> {
+        let settings = configuration.pipelines[Self.self]
+        return [
+            "stream": settings.stream, "group": settings.group(instance: configuration.instance),
+            "consumer": configuration.instance, "port": "\(settings.port)", "cms": "\(settings.cmsURL)",
+        ]
+    }
+}
+
+/// The kind, by a name the settings struct of the same name does not hide.
+private typealias LiveBroadcastKind = LiveBroadcast
+
+extension FlowrunConfiguration.Pipelines {
+    /// `pipelines.live-broadcast`: the settings of ``LiveBroadcast``.
+    public var liveBroadcast: LiveBroadcast {
+        get { self[LiveBroadcastKind.self] }
+        set { self[LiveBroadcastKind.self] = newValue }
     }
 }

@@ -1,58 +1,77 @@
+import CoreMetrics
 import Flow
 import Logging
 import ServiceLifecycle
 import Synchronization
 
-/// Runs the pipelines a configuration enables, and changes them to match a new configuration without
-/// restarting the process: a pipeline newly enabled starts, one disabled drains and stops, one whose
-/// settings changed drains and starts again with the new ones (``apply(_:)``, called on SIGHUP).
+/// Runs the pipelines a configuration enables, keeps them running, and changes them to match a new
+/// configuration without restarting the process: a pipeline newly enabled starts, one disabled drains and
+/// stops, one whose settings changed drains and starts again with the new ones (``apply(_:)``, on SIGHUP).
 ///
-/// Each pipeline runs in a service group of its own, so that it can be drained alone. A graceful shutdown of
-/// the supervisor drains every pipeline; it returns when all have stopped.
+/// Pipelines are isolated: each runs in a service group of its own, and one that fails (its run throws: the
+/// CMS's tables are missing, PostgreSQL is away at start, its port is taken) is started again after a backoff
+/// (1 s, doubling up to a minute; starting over after a minute of running) while the others keep running. It
+/// is reported meanwhile by `/readyz` (failed, restarting in …), the log, `flowrun top` and the metrics
+/// `flowrun_pipeline_running{pipeline}` and `flowrun_pipeline_restarts_total{pipeline}`. Only a configuration
+/// that cannot be used at start (a pipeline that cannot be built) ends the supervisor with an error.
 ///
-/// - Important: A pipeline that fails (throws) ends the supervisor with its error — the process exits
-///   non-zero and says why — except while it drains, when its error is logged. A drain that exceeds
-///   `shutdown.drain_timeout` is logged with what it abandoned; during shutdown it also ends the supervisor
-///   with ``DrainDeadlineExceeded``, so the process exits non-zero. A drain never acknowledges what was not
-///   stored (see each pipeline), so stopping one is always safe.
+/// What happens when is decided by ``PipelineSupervisorStateMachine``; this type carries its actions out.
+///
+/// - Important: A graceful shutdown drains every pipeline and returns when all have stopped. A drain that
+///   exceeds `shutdown.drain_timeout` is logged with what it abandoned; during shutdown it also ends the
+///   supervisor with ``DrainDeadlineExceeded``, so the process exits non-zero. A drain never acknowledges
+///   what was not stored (see each pipeline), so stopping one is always safe.
 public final class PipelineSupervisor: Service, Sendable {
-    /// What ``PipelineSupervisor`` knows of one running pipeline.
+    /// One running pipeline.
     public struct Running: Sendable {
         public let name: String
-        public let service: any RegisteredPipeline
-        /// The configuration it runs with, to tell whether a new one changes it.
-        let fingerprint: String
+        public let service: any PipelineKind
         let group: ServiceGroup
-        let task: Task<Void, any Error>
+    }
+
+    private struct State {
+        var machine: PipelineSupervisorStateMachine
+        var configuration: FlowrunConfiguration
+        var running: [String: Running] = [:]
+        var restartTimers: [String: Task<Void, Never>] = [:]
+        var abandoned: [DrainDeadlineExceeded.Abandonment] = []
     }
 
     private let flow: PipelineConfiguration
     private let logger: Logger
     private let readiness: Readiness?
-    private let state:
-        Mutex<
-            (running: [String: Running], draining: Set<String>, failure: (any Error)?, shuttingDown: Bool)
-        >
-    private let initial: FlowrunConfiguration
-    private let changes = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+    private let state: Mutex<State>
+    private let finished = SetOnce<Void>()
 
-    /// - Parameter readiness: told each pipeline's state (starting, running, draining, stopped, failed), for
-    ///   `/readyz`; a pipeline a reload disables is removed from it.
-    public init(configuration: FlowrunConfiguration, flow: PipelineConfiguration, readiness: Readiness? = nil) {
-        self.initial = configuration
+    /// - Parameters:
+    ///   - readiness: told each pipeline's state (starting, running, draining, stopped, failed), for
+    ///     `/readyz`; a pipeline a reload disables is removed from it.
+    ///   - restartBackoff: the wait before a failed pipeline starts again (grows with each failure in a row).
+    public init(
+        configuration: FlowrunConfiguration,
+        flow: PipelineConfiguration,
+        readiness: Readiness? = nil,
+        restartBackoff: Backoff = .exponential(initial: .seconds(1), maximum: .seconds(60))
+    ) {
         self.flow = flow
         self.logger = flow.logger
         self.readiness = readiness
-        self.state = Mutex(([:], [], nil, false))
+        self.state = Mutex(
+            State(
+                machine: PipelineSupervisorStateMachine(restartBackoff: restartBackoff),
+                configuration: configuration
+            )
+        )
     }
 
-    /// The pipelines running now (for the progress line).
+    /// The pipelines running now (for the progress line), in the registry's order.
     public var running: [Running] {
-        self.state.withLock { state in state.running.values.sorted { $0.name < $1.name } }
+        let running = self.state.withLock { $0.running }
+        return PipelineRegistry.names.compactMap { running[$0] }
     }
 
     /// What stopping now, without finishing the drains, leaves undone: each running pipeline's
-    /// ``RegisteredPipeline/abandonedIfStoppedNow``.
+    /// ``PipelineKind/abandonedIfStoppedNow``.
     public var abandonedIfStoppedNow: String {
         let running = self.running
         guard !running.isEmpty else { return "nothing (no pipeline is running)" }
@@ -61,146 +80,176 @@ public final class PipelineSupervisor: Service, Sendable {
 
     /// The tap points of the pipelines running now, in the registry's order (for `/tap`).
     public var taps: [PipelineTaps] {
-        let running = self.state.withLock { $0.running }
-        return PipelineRegistry.names.compactMap { running[$0]?.service.pipeline.taps }
+        self.running.map(\.service.pipeline.taps)
     }
 
     public func run() async throws {
-        try await self.apply(self.initial)
+        let initial = self.state.withLock { $0.configuration }
+        try await self.apply(initial)
         await withGracefulShutdownHandler {
-            // Wakes on every pipeline's end; returns once a pipeline failed, or on shutdown.
-            for await _ in self.changes.stream {
-                if self.state.withLock({ $0.failure != nil }) { break }
-            }
+            _ = try? await self.finished.wait()
         } onGracefulShutdown: {
-            // From now on a reload starts nothing.
-            self.state.withLock { $0.shuttingDown = true }
-            self.changes.continuation.finish()
+            let actions = self.state.withLock { $0.machine.shutdown(now: self.flow.clock.now) }
+            self.perform(actions, reason: "shutting down")
+            self.finishIfDone()
         }
-        self.state.withLock { $0.shuttingDown = true }
-        let abandoned = await withTaskGroup(of: DrainDeadlineExceeded.Abandonment?.self) { group in
-            for running in self.running {
-                group.addTask { await self.stop(running, reason: "shutting down") }
-            }
-            var abandoned: [DrainDeadlineExceeded.Abandonment] = []
-            for await stopped in group { if let stopped { abandoned.append(stopped) } }
-            return abandoned
-        }
-        if let failure = self.state.withLock({ $0.failure }) { throw failure }
+        let abandoned = self.state.withLock { $0.abandoned }
         if !abandoned.isEmpty { throw DrainDeadlineExceeded(pipelines: abandoned.sorted { $0.pipeline < $1.pipeline }) }
     }
 
     /// Starts, stops and restarts pipelines so that exactly those `configuration` enables run, with its
-    /// settings. Throws when a pipeline cannot be built (its connections' URLs), leaving the others as
-    /// they were.
+    /// settings. Throws, changing nothing, when a pipeline it enables cannot be built (its connections' URLs).
     public func apply(_ configuration: FlowrunConfiguration) async throws {
-        let wanted = Self.pipelines(of: configuration)
-        for running in self.running {
-            if let fingerprint = wanted[running.name], fingerprint == running.fingerprint { continue }
-            let disabled = wanted[running.name] == nil
-            // A drain past its deadline is logged by `stop`; the process goes on with the new configuration.
-            _ = await self.stop(running, reason: disabled ? "disabled" : "its settings changed", disabled: disabled)
+        let enabled = PipelineRegistry.enabled(in: configuration)
+        for kind in enabled { _ = try kind.init(configuration: configuration, flow: self.flow) }
+        let wanted = enabled.map { (name: $0.name, settings: $0.runsWith(configuration)) }
+        let actions = self.state.withLock { state in
+            state.configuration = configuration
+            return state.machine.apply(wanted, now: self.flow.clock.now)
         }
-        let runningNames = Set(self.running.map(\.name))
-        for name in PipelineRegistry.names where wanted[name] != nil && !runningNames.contains(name) {
-            if self.state.withLock({ $0.shuttingDown }) { return }
-            try self.start(name, configuration: configuration, fingerprint: wanted[name]!)
+        self.perform(actions, reason: "the configuration changed")
+    }
+
+    // MARK: - Carrying out the state machine's actions
+
+    private func perform(_ actions: [PipelineSupervisorStateMachine.Action], reason: String) {
+        for action in actions {
+            switch action {
+            case .start(let name):
+                self.start(name)
+            case .drain(let name):
+                self.drain(name, reason: reason)
+            case .scheduleRestart(let name, let delay, let attempt):
+                self.scheduleRestart(name, after: delay, attempt: attempt)
+            case .cancelRestart(let name):
+                self.state.withLock { $0.restartTimers.removeValue(forKey: name) }?.cancel()
+            case .forget(let name):
+                self.readiness?.remove(name)
+                self.metrics(of: name).running.record(0)
+            }
         }
     }
 
-    /// Enabled pipeline name → a fingerprint of what it runs with.
-    static func pipelines(of configuration: FlowrunConfiguration) -> [String: String] {
-        var pipelines: [String: String] = [:]
-        for name in PipelineRegistry.names where PipelineRegistry.isEnabled(name, in: configuration) {
-            pipelines[name] = PipelineRegistry.fingerprint(of: name, in: configuration)
-        }
-        return pipelines
-    }
-
-    private func start(_ name: String, configuration: FlowrunConfiguration, fingerprint: String) throws {
+    private func start(_ name: String) {
+        guard let kind = PipelineRegistry.kind(named: name) else { return }
+        let configuration = self.state.withLock { $0.configuration }
         var flow = self.flow
         flow.drainTimeout = configuration.shutdown.drainTimeout
-        let service = try PipelineRegistry.make(name, configuration: configuration, flow: flow)
+        let service: any PipelineKind
+        do {
+            service = try kind.init(configuration: configuration, flow: flow)
+        } catch {
+            // Checked by `apply`; a pipeline that cannot be built now is handled as one that failed.
+            self.ended(name, service: nil, result: .failure(error))
+            return
+        }
         var metadata: Logger.Metadata = ["pipeline": "\(name)"]
-        for (key, value) in PipelineRegistry.summary(of: name, in: configuration) { metadata[key] = "\(value)" }
+        for (key, value) in kind.summary(of: configuration) { metadata[key] = "\(value)" }
         self.logger.info("pipeline starting", metadata: metadata)
+        let metrics = self.metrics(of: name)
+        metrics.running.record(0)
         var tracked: any Service = service
         if let readiness = self.readiness {
-            // live-broadcast is running once its WebSocket port is bound; durable-write once it runs.
-            var runningWhen: (@Sendable () -> Bool)?
-            if let live = service as? LiveBroadcast {
-                runningWhen = { live.server.port != nil }
-            }
-            tracked = TrackedPipeline(service, name: name, readiness: readiness, runningWhen: runningWhen)
+            tracked = TrackedPipeline(service, name: name, readiness: readiness) { try await service.serving() }
         }
         let group = ServiceGroup(services: [tracked], logger: self.logger)
-        let task = Task {
+        self.state.withLock { $0.running[name] = Running(name: name, service: service, group: group) }
+        Task {
+            let serving = Task {
+                guard (try? await service.serving()) != nil else { return }
+                metrics.running.record(1)
+            }
+            let result: Result<Void, any Error>
             do {
                 try await group.run()
-                self.ended(name, failure: nil)
+                result = .success(())
             } catch {
-                self.ended(name, failure: error)
-                throw error
+                result = .failure(error)
             }
+            serving.cancel()
+            await serving.value
+            self.ended(name, service: service, result: result)
         }
-        self.state.withLock { state in
-            state.running[name] = Running(
-                name: name,
-                service: service,
-                fingerprint: fingerprint,
-                group: group,
-                task: task
+    }
+
+    private func drain(_ name: String, reason: String) {
+        guard let running = self.state.withLock({ $0.running[name] }) else { return }
+        self.logger.info("pipeline draining", metadata: ["pipeline": "\(name)", "reason": "\(reason)"])
+        Task { await running.group.triggerGracefulShutdown() }
+    }
+
+    private func scheduleRestart(_ name: String, after delay: Duration, attempt: Int) {
+        self.metrics(of: name).restarts.increment()
+        let clock = self.flow.clock
+        let timer = Task {
+            do {
+                try await clock.sleep(for: delay)
+            } catch {
+                return  // cancelled: a reload or the shutdown decided otherwise
+            }
+            let actions = self.state.withLock { state in
+                state.restartTimers[name] = nil
+                return state.machine.restartDue(name, now: clock.now)
+            }
+            self.perform(actions, reason: "restart")
+        }
+        self.state.withLock { $0.restartTimers[name] = timer }
+    }
+
+    /// A pipeline's group ended: drained (as asked), failed, or (unasked) returned. `service` is nil when it
+    /// could not be built.
+    private func ended(_ name: String, service: (any PipelineKind)?, result: Result<Void, any Error>) {
+        let error: (any Error)? = if case .failure(let error) = result { error } else { nil }
+        let abandonment = error.flatMap { error in service.flatMap { DrainDeadlineExceeded.Abandonment(error, of: $0) }
+        }
+        let actions = self.state.withLock { state in
+            // One instance of a pipeline runs at a time: a restart starts only once this one has ended.
+            state.running[name] = nil
+            let actions = state.machine.ended(name, failed: error != nil, now: self.flow.clock.now)
+            if let abandonment, state.machine.isShuttingDown { state.abandoned.append(abandonment) }
+            return actions
+        }
+        self.metrics(of: name).running.record(0)
+        let metadata: Logger.Metadata = ["pipeline": "\(name)"]
+        let restart = actions.lazy.compactMap { action -> (Duration, Int)? in
+            if case .scheduleRestart(_, let delay, let attempt) = action { return (delay, attempt) }
+            return nil
+        }.first
+        switch (abandonment, error, restart) {
+        case (let abandonment?, _, _):
+            self.logger.error("\(abandonment)", metadata: metadata)
+        case (nil, let error?, let (delay, attempt)?):
+            let restarting = "restarting in \(delay) (attempt \(attempt))"
+            self.readiness?.set(.failed("\(error); \(restarting)"), of: name)
+            self.logger.error(
+                "pipeline failed; \(restarting)",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 }
             )
+        case (nil, nil, let (delay, attempt)?):
+            let restarting = "restarting in \(delay) (attempt \(attempt))"
+            self.readiness?.set(.failed("it ended by itself; \(restarting)"), of: name)
+            self.logger.warning("pipeline ended by itself; \(restarting)", metadata: metadata)
+        case (nil, let error?, nil):
+            self.logger.error(
+                "pipeline failed while draining",
+                metadata: metadata.merging(["error": "\(error)"]) { $1 }
+            )
+        case (nil, nil, nil):
+            self.logger.info("pipeline stopped", metadata: metadata)
         }
+        self.perform(actions, reason: "restart")
+        self.finishIfDone()
     }
 
-    /// Drains `running`; `disabled`: it is no longer wanted, so `/readyz` forgets it. Returns what it
-    /// abandoned when its drain exceeded the deadline (and logs it).
-    private func stop(
-        _ running: Running,
-        reason: String,
-        disabled: Bool = false
-    ) async -> DrainDeadlineExceeded.Abandonment? {
-        let stillRunning = self.state.withLock { state in
-            guard state.running[running.name] != nil else { return false }
-            state.draining.insert(running.name)
-            return true
-        }
-        guard stillRunning else { return nil }
-        self.logger.info("pipeline draining", metadata: ["pipeline": "\(running.name)", "reason": "\(reason)"])
-        await running.group.triggerGracefulShutdown()
-        var abandoned: DrainDeadlineExceeded.Abandonment?
-        if case .failure(let error) = await running.task.result {
-            // Read once the pipeline's run has returned: nothing of it is in flight any more.
-            abandoned = DrainDeadlineExceeded.Abandonment(error, of: running.service)
-        }
-        self.state.withLock { state in
-            state.running[running.name] = nil
-            state.draining.remove(running.name)
-        }
-        if disabled { self.readiness?.remove(running.name) }
-        if let abandoned {
-            self.logger.error("\(abandoned)", metadata: ["pipeline": "\(running.name)"])
-        } else {
-            self.logger.info("pipeline stopped", metadata: ["pipeline": "\(running.name)"])
-        }
-        return abandoned
+    private func finishIfDone() {
+        if self.state.withLock({ $0.machine.isFinished }) { self.finished.set(()) }
     }
 
-    /// A pipeline's group ended: drained (as asked), or failed.
-    private func ended(_ name: String, failure: (any Error)?) {
-        self.state.withLock { state in
-            let draining = state.draining.contains(name)
-            if let failure, !draining, state.failure == nil { state.failure = failure }
-            if !draining { state.running[name] = nil }
-        }
-        if let failure {
-            if case .drainTimedOut? = failure as? PipelineError {
-                // `stop` tells it, with what was abandoned.
-            } else {
-                self.logger.error("pipeline failed", metadata: ["pipeline": "\(name)", "error": "\(failure)"])
-            }
-        }
-        self.changes.continuation.yield()
+    private func metrics(of name: String) -> (running: Gauge, restarts: Counter) {
+        let dimensions = [("pipeline", name)]
+        return (
+            Gauge(label: "flowrun_pipeline_running", dimensions: dimensions, factory: self.flow.metricsFactory),
+            Counter(label: "flowrun_pipeline_restarts_total", dimensions: dimensions, factory: self.flow.metricsFactory)
+        )
     }
 }

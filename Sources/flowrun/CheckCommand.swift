@@ -1,6 +1,4 @@
 import ArgumentParser
-import Flow
-import Logging
 import Pipelines
 
 struct CheckCommand: AsyncParsableCommand {
@@ -26,18 +24,17 @@ struct CheckCommand: AsyncParsableCommand {
             "instance \(configuration.instance); redis \(configuration.redis.url); postgres \(configuration.postgres.url)"
         )
         if configuration.enabledPipelines.isEmpty { print("no pipeline is enabled") }
-        var flow = PipelineConfiguration()
-        flow.logger = Logger(label: "flowrun", factory: { _ in SwiftLogNoOpLogHandler() })
-        for name in PipelineRegistry.names where PipelineRegistry.isEnabled(name, in: configuration) {
-            let pipeline: any RegisteredPipeline
+        for kind in PipelineRegistry.enabled(in: configuration) {
+            // Building a pipeline opens no connection and starts no thread: that waits for `flowrun run`.
+            let stages: [String]
             do {
-                pipeline = try PipelineRegistry.make(name, configuration: configuration, flow: flow)
+                stages = try kind.stageNames(in: configuration)
             } catch {
                 throw CommandFailure("\(error)")
             }
-            let summary = PipelineRegistry.summary(of: name, in: configuration).map { "\($0.key) \($0.value)" }
-            print("\npipeline \(name): \(summary.joined(separator: ", "))")
-            for (index, stage) in pipeline.pipeline.stageNames.enumerated() {
+            let summary = kind.summary(of: configuration).map { "\($0.key) \($0.value)" }
+            print("\npipeline \(kind.name): \(summary.joined(separator: ", "))")
+            for (index, stage) in stages.enumerated() {
                 print("  \(index + 1). \(stage)")
             }
         }

@@ -10,7 +10,7 @@ import Testing
     struct HalveEvens: ItemStage {
         var options = ItemOptions<Int>()
 
-        func process(_ n: Int, into output: inout [Int]) throws {
+        func process(_ n: Int, into output: inout [Int], context: StageContext) throws {
             if n < 0 { throw Boom() }
             if n % 2 == 0 { output.append(n / 2) }
         }

@@ -8,7 +8,7 @@ extension Integration {
     @Suite struct PositionWriterTests {
         private func entry(_ device: String, _ second: Int64, newest: Bool, speed: Double? = 12.5) -> PositionEntry {
             PositionEntry(
-                entryID: "\(second)-0",
+                entryID: StreamID(milliseconds: UInt64(second), sequence: 0),
                 position: Position(
                     deviceID: device,
                     timestamp: 1_777_739_812_000_000 + second * 1_000_000,

@@ -56,17 +56,17 @@ extension Integration {
                 let redis = world.redis
                 let stream = RedisArgument(world.stream)
                 try await redis.send(["XGROUP", "CREATE", stream, "g", "0", "MKSTREAM"])
-                var ids: [String] = []
+                var ids: [StreamID] = []
                 for index in 0..<3 {
                     let id = try await redis.send([
                         "XADD", stream, "*", "device_id", RedisArgument("35000000000000\(index)"), "payload",
                         RedisArgument(bytes: [UInt8(ascii: "{"), UInt8(index), 0xFF, UInt8(ascii: "}")]),
                     ])
-                    ids.append(try #require(id.string))
+                    ids.append(try #require(id.string.flatMap(StreamID.init)))
                 }
                 let first = try await redis.send(
                     ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", stream, ">"],
-                    decode: StreamReader.entries(inReadReply:)
+                    decode: RedisConnection.page(inReadReply:)
                 )
                 #expect(first.entries.map(\.id) == ids)
                 #expect(first.deleted.isEmpty)
@@ -78,7 +78,7 @@ extension Integration {
                 try await redis.send(["XDEL", stream, RedisArgument(ids[1])])
                 let pending = try await redis.send(
                     ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", stream, "0"],
-                    decode: StreamReader.entries(inReadReply:)
+                    decode: RedisConnection.page(inReadReply:)
                 )
                 #expect(pending.entries.map(\.id) == [ids[0], ids[2]])
                 #expect(pending.deleted == [ids[1]])
@@ -86,7 +86,7 @@ extension Integration {
                 // Nothing new: a null reply is an empty page.
                 let none = try await redis.send(
                     ["XREADGROUP", "GROUP", "g", "c", "COUNT", "10", "STREAMS", stream, ">"],
-                    decode: StreamReader.entries(inReadReply:)
+                    decode: RedisConnection.page(inReadReply:)
                 )
                 #expect(none.entries.isEmpty && none.deleted.isEmpty)
             }

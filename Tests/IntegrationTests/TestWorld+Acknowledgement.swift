@@ -36,18 +36,20 @@ extension TestWorld {
     }
 
     /// The ids delivered to the group and not acknowledged (`XPENDING … - + n`).
-    func pendingIDs() async throws -> Set<String> {
+    func pendingIDs() async throws -> Set<StreamID> {
         let reply = try await self.redis.send([
             "XPENDING", RedisArgument(self.stream), RedisArgument(self.group), "-", "+", "10000000",
         ])
-        return Set((reply.array ?? []).compactMap { $0.array?.first?.string })
+        return Set((reply.array ?? []).compactMap { $0.array?.first?.string.flatMap(StreamID.init) })
     }
 
     /// The stream's entries from the first up to `last` (`XRANGE`), in order.
     func streamEntries(upTo last: String = "+") async throws -> [StreamEntry] {
         let reply = try await self.redis.send(["XRANGE", RedisArgument(self.stream), "-", RedisArgument(last)])
         return (reply.array ?? []).compactMap { item in
-            guard let parts = item.array, parts.count == 2, let id = parts[0].string else { return nil }
+            guard let parts = item.array, parts.count == 2, let id = parts[0].string.flatMap(StreamID.init) else {
+                return nil
+            }
             let values = parts[1].array ?? []
             let fields = stride(from: 0, to: values.count - 1, by: 2).map { index in
                 guard case .bulk(let value) = values[index + 1] else {

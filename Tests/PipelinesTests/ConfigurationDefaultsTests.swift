@@ -1,5 +1,6 @@
 import Foundation
 import Pipelines
+import Stages
 import Testing
 
 @Suite("Configuration defaults")
@@ -77,9 +78,11 @@ struct ConfigurationDefaultsTests {
     @Test("start positions name the id XGROUP CREATE takes")
     func startPositionRedisIDs() {
         typealias StartPosition = FlowrunConfiguration.Pipelines.DurableWrite.StartPosition
-        #expect(StartPosition.beginning.redisID == "0")
-        #expect(StartPosition.end.redisID == "$")
-        #expect(StartPosition.id(milliseconds: 1_714_667_812_123, sequence: 7).redisID == "1714667812123-7")
+        #expect(StartPosition.beginning.description == "0")
+        #expect(StartPosition.end.description == "$")
+        #expect(
+            StartPosition.after(StreamID(milliseconds: 1_714_667_812_123, sequence: 7)).description == "1714667812123-7"
+        )
     }
 
     @Test("the example pipelines.yaml loads with an empty environment and gives the documented defaults")

@@ -1,5 +1,6 @@
 import Foundation
 import Pipelines
+import Stages
 import Testing
 
 @Suite("Configuration keys")
@@ -61,7 +62,7 @@ struct ConfigurationKeysTests {
         var durable = FlowrunConfiguration.Pipelines.DurableWrite(enabled: false)
         durable.stream = "positions:a"
         durable.group = "writers"
-        durable.startAt = .id(milliseconds: 1_714_667_812_123, sequence: 4)
+        durable.startAt = .after(StreamID(milliseconds: 1_714_667_812_123, sequence: 4))
         durable.readCount = 100
         durable.block = .milliseconds(250)
         durable.claimIdle = .seconds(120)
@@ -106,8 +107,8 @@ struct ConfigurationKeysTests {
         arguments: [
             ("beginning", .beginning),
             ("end", .end),
-            ("0-0", .id(milliseconds: 0, sequence: 0)),
-            ("1714667812123-18", .id(milliseconds: 1_714_667_812_123, sequence: 18)),
+            ("0-0", .after(StreamID(milliseconds: 0, sequence: 0))),
+            ("1714667812123-18", .after(StreamID(milliseconds: 1_714_667_812_123, sequence: 18))),
         ] as [(String, FlowrunConfiguration.Pipelines.DurableWrite.StartPosition)]
     )
     func startAtValues(text: String, expected: FlowrunConfiguration.Pipelines.DurableWrite.StartPosition) throws {

@@ -24,7 +24,7 @@ enum DecodeFixture {
         """
 
     static let deviceID = "356307042441013"
-    static let entryID = "1714667812123-0"
+    static let entryID: StreamID = "1714667812123-0"
     /// 2026-05-02T16:36:52.123Z.
     static let timestamp: Int64 = 1_777_739_812_123_000
 
@@ -48,7 +48,7 @@ enum DecodeFixture {
     )
 
     /// A stream entry with the given fields, in this order.
-    static func entry(deviceID: [UInt8]?, payload: [UInt8]?, id: String = Self.entryID) -> StreamEntry {
+    static func entry(deviceID: [UInt8]?, payload: [UInt8]?, id: StreamID = Self.entryID) -> StreamEntry {
         var fields: [StreamEntry.Field] = []
         if let deviceID { fields.append(StreamEntry.Field(name: "device_id", value: deviceID)) }
         if let payload { fields.append(StreamEntry.Field(name: "payload", value: payload)) }

@@ -9,7 +9,7 @@ struct DeviceStateStoreTests {
         #expect(store.observe(device: "a", timestamp: 200))
         #expect(!store.observe(device: "a", timestamp: 200), "a repeat of the latest")
         #expect(!store.observe(device: "a", timestamp: 150), "late, out of order")
-        #expect(store.state(of: "a") == DeviceState(lastSeen: 200, count: 4), "lastSeen never moves back")
+        #expect(store.state(of: "a") == DeviceRecord(lastSeen: 200, count: 4), "lastSeen never moves back")
     }
 
     @Test func aSeededDeviceIsNewestOnlyPastItsLatestStoredPosition() {

@@ -38,7 +38,7 @@ import Testing
         var entry = DecodeFixture.entry(DecodeFixture.Payload().text)
         entry.deliveries = 2
         let object = try self.object(entry.tapJSON)
-        #expect(object["id"] as? String == DecodeFixture.entryID)
+        #expect(object["id"] as? String == DecodeFixture.entryID.description)
         #expect(object["deliveries"] as? Int == 2)
         let fields = try #require(object["fields"] as? [String: String])
         #expect(fields == ["device_id": DecodeFixture.deviceID, "payload": DecodeFixture.Payload().text])
@@ -57,7 +57,7 @@ import Testing
     @Test func writtenBatch_showsTheCountsAndTheEntriesToAcknowledge() {
         let batch = WrittenBatch(
             entryIDs: ["1-0", "1-1", "2-0"],
-            outcome: PositionWriter.Outcome(inserted: 2, duplicates: 1)
+            outcome: WriteOutcome(inserted: 2, duplicates: 1)
         )
         #expect(batch.tapJSON == #"{"inserted":2,"duplicates":1,"entry_ids":["1-0","1-1","2-0"]}"#)
     }

@@ -15,7 +15,7 @@ public struct CompactMap<Input: Sendable, Output: Sendable>: ItemStage {
         }
     }
 
-    public func process(_ item: Input, into output: inout [Output]) async throws {
+    public func process(_ item: Input, into output: inout [Output], context: StageContext) async throws {
         try await self.body.apply(item, into: &output)
     }
 

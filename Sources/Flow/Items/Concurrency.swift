@@ -57,7 +57,7 @@ public struct ItemOptions<Input: Sendable>: Sendable {
 /// struct DropEarly: ItemStage {
 ///     var options = ItemOptions<Reading>()
 ///
-///     func process(_ reading: Reading, into output: inout [Reading]) {
+///     func process(_ reading: Reading, into output: inout [Reading], context: StageContext) {
 ///         if reading.time >= 0 { output.append(reading) }
 ///     }
 /// }
@@ -77,8 +77,9 @@ public protocol ItemStage: Stage {
     /// The stage's name, concurrency and error policy; `ItemOptions()` for the defaults.
     var options: ItemOptions<Input> { get set }
 
-    /// Processes one item, appending what it sends on to `output`.
-    func process(_ item: Input, into output: inout [Output]) async throws
+    /// Processes one item, appending what it sends on to `output`. `context` has the stage's logger, metrics
+    /// factory and clock.
+    func process(_ item: Input, into output: inout [Output], context: StageContext) async throws
 }
 
 extension ItemStage {
@@ -107,14 +108,12 @@ extension ItemStage {
         return copy
     }
 
-    /// Runs ``process(_:into:)`` for every item, under the stage's options.
+    /// Runs ``process(_:into:context:)`` for every item, under the stage's options.
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
-        try await self.runItems(
-            .async { item, results in try await self.process(item, into: &results) },
-            input,
-            output,
-            context
-        )
+        let body = ItemProcessor<Input, Output>.Body.async { item, results in
+            try await self.process(item, into: &results, context: context)
+        }
+        try await self.runItems(body, input, output, context)
     }
 }
 

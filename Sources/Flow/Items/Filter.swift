@@ -18,7 +18,7 @@ public struct Filter<Item: Sendable>: ItemStage {
         }
     }
 
-    public func process(_ item: Input, into output: inout [Output]) async throws {
+    public func process(_ item: Input, into output: inout [Output], context: StageContext) async throws {
         try await self.body.apply(item, into: &output)
     }
 

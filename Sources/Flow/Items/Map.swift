@@ -17,7 +17,7 @@ public struct Map<Input: Sendable, Output: Sendable>: ItemStage {
         self.body = .async { item, results in results.append(try await transform(item)) }
     }
 
-    public func process(_ item: Input, into output: inout [Output]) async throws {
+    public func process(_ item: Input, into output: inout [Output], context: StageContext) async throws {
         try await self.body.apply(item, into: &output)
     }
 

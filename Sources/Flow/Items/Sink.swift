@@ -18,7 +18,7 @@ public struct Sink<Input: Sendable>: ItemStage {
         self.body = .async { item, _ in try await consume(item) }
     }
 
-    public func process(_ item: Input, into output: inout [Output]) async throws {
+    public func process(_ item: Input, into output: inout [Output], context: StageContext) async throws {
         try await self.body.apply(item, into: &output)
     }
 

@@ -85,10 +85,16 @@ final class ConfigurationReader {
     }
 }
 
-/// One key of a mapping in the schema: its name and how its value is read into the configuration.
-struct ConfigurationField<Root> {
+/// One key of a mapping in the schema: its name and how its value is read into the configuration. Public only
+/// so that ``PipelineSettings`` can name it; made and read inside this module.
+public struct ConfigurationField<Root> {
     let key: String
     let read: (inout Root, Node, ConfigurationReader, _ path: String) -> Void
+
+    init(key: String, read: @escaping (inout Root, Node, ConfigurationReader, _ path: String) -> Void) {
+        self.key = key
+        self.read = read
+    }
 
     /// A scalar key, read as `kind` into `property`.
     static func value<Value>(

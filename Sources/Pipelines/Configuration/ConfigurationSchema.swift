@@ -42,17 +42,26 @@ extension FlowrunConfiguration {
 extension FlowrunConfiguration.Pipelines {
     typealias Field = ConfigurationField<Self>
 
-    /// A pipeline whose section is present starts from its `init()`, which is enabled.
+    /// One section per known pipeline (``PipelineRegistry/kinds``). A pipeline whose section is present starts
+    /// from its settings' `init()`, which are enabled.
     static var fields: [Field] {
-        [
-            .section(DurableWrite.name, \.durableWrite, DurableWrite.fields, startingFrom: DurableWrite()),
-            .section(LiveBroadcast.name, \.liveBroadcast, LiveBroadcast.fields, startingFrom: LiveBroadcast()),
-        ]
+        PipelineRegistry.kinds.map { $0.configurationSection }
+    }
+}
+
+extension PipelineKind {
+    /// This kind's section of `pipelines:`.
+    static var configurationSection: ConfigurationField<FlowrunConfiguration.Pipelines> {
+        ConfigurationField(key: Self.name) { pipelines, node, reader, path in
+            var section = Settings()
+            reader.read(node, into: &section, fields: Settings.fields, at: path)
+            pipelines[Self.self] = section
+        }
     }
 }
 
 extension FlowrunConfiguration.Pipelines.DurableWrite {
-    static var fields: [ConfigurationField<Self>] {
+    public static var fields: [ConfigurationField<Self>] {
         [
             .value("enabled", \.enabled, .bool),
             .value("stream", \.stream, .nonEmpty("stream key")),
@@ -75,7 +84,7 @@ extension FlowrunConfiguration.Pipelines.DurableWrite {
 }
 
 extension FlowrunConfiguration.Pipelines.LiveBroadcast {
-    static var fields: [ConfigurationField<Self>] {
+    public static var fields: [ConfigurationField<Self>] {
         [
             .value("enabled", \.enabled, .bool),
             .value("stream", \.stream, .nonEmpty("stream key")),

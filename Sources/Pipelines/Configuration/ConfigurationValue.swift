@@ -1,4 +1,5 @@
 import Foundation
+import Stages
 
 /// How one kind of scalar value is read from its text (after interpolation), and what it must look like,
 /// for the message when it does not.
@@ -118,7 +119,7 @@ extension ConfigurationValue {
     }
 }
 
-extension ConfigurationValue where Value == FlowrunConfiguration.Pipelines.DurableWrite.StartPosition {
+extension ConfigurationValue where Value == GroupStart {
     /// `beginning`, `end`, or a stream id `<milliseconds>-<sequence>`.
     static var startPosition: Self {
         Self(expected: "beginning, end, or a stream id like 1714667812123-0") { text in
@@ -132,7 +133,7 @@ extension ConfigurationValue where Value == FlowrunConfiguration.Pipelines.Durab
                 }
                 guard parts.count == 2, digits, let milliseconds = UInt64(parts[0]), let sequence = UInt64(parts[1])
                 else { return nil }
-                return .id(milliseconds: milliseconds, sequence: sequence)
+                return .after(StreamID(milliseconds: milliseconds, sequence: sequence))
             }
         }
     }

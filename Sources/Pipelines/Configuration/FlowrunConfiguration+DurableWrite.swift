@@ -1,11 +1,10 @@
+import Stages
+
 extension FlowrunConfiguration.Pipelines {
     /// The durable-write pipeline's settings (`pipelines.durable-write`): read the stream as a member of a
     /// consumer group, decode, update device state, write positions to PostgreSQL in batches, acknowledge what
     /// was persisted.
-    public struct DurableWrite: Sendable, Equatable {
-        /// The pipeline's name in `pipelines.yaml` and in the registry.
-        public static let name = "durable-write"
-
+    public struct DurableWrite: PipelineSettings {
         /// `enabled`: whether this instance runs the pipeline. Default: `true` when the section is present
         /// (a pipeline absent from the file is disabled).
         public var enabled: Bool
@@ -37,7 +36,12 @@ extension FlowrunConfiguration.Pipelines {
         public var writers = 2
 
         /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
-        public init(enabled: Bool = true) {
+        public init() {
+            self.enabled = true
+        }
+
+        /// The defaults, enabled or not.
+        public init(enabled: Bool) {
             self.enabled = enabled
         }
 
@@ -70,23 +74,8 @@ extension FlowrunConfiguration.Pipelines {
             public init() {}
         }
 
-        /// Where a consumer group that does not exist yet starts reading the stream (`start_at`).
-        public enum StartPosition: Sendable, Equatable {
-            /// From the stream's first entry (`beginning`, Redis id `0`).
-            case beginning
-            /// Only entries added after the group is created (`end`, Redis id `$`).
-            case end
-            /// After the entry with this id (`<milliseconds>-<sequence>`, e.g. `1714667812123-0`).
-            case id(milliseconds: UInt64, sequence: UInt64)
-
-            /// The id `XGROUP CREATE` takes: `0`, `$` or `<milliseconds>-<sequence>`.
-            public var redisID: String {
-                switch self {
-                case .beginning: "0"
-                case .end: "$"
-                case .id(let milliseconds, let sequence): "\(milliseconds)-\(sequence)"
-                }
-            }
-        }
+        /// Where a consumer group that does not exist yet starts reading the stream (`start_at`): `beginning`,
+        /// `end`, or after a stream id (`<milliseconds>-<sequence>`, e.g. `1714667812123-0`).
+        public typealias StartPosition = GroupStart
     }
 }

@@ -4,10 +4,7 @@ extension FlowrunConfiguration.Pipelines {
     /// The live-broadcast pipeline's settings (`pipelines.live-broadcast`): read the stream in a consumer group
     /// of this instance's own, find each device's race events, and push each position to the browsers
     /// subscribed to them over WebSocket.
-    public struct LiveBroadcast: Sendable, Equatable {
-        /// The pipeline's name in `pipelines.yaml` and in the registry.
-        public static let name = "live-broadcast"
-
+    public struct LiveBroadcast: PipelineSettings {
         /// `enabled`: whether this instance runs the pipeline. Default: `true` when the section is present
         /// (a pipeline absent from the file is disabled).
         public var enabled: Bool
@@ -41,7 +38,12 @@ extension FlowrunConfiguration.Pipelines {
         public var flushDelay: Duration = .milliseconds(10)
 
         /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
-        public init(enabled: Bool = true) {
+        public init() {
+            self.enabled = true
+        }
+
+        /// The defaults, enabled or not.
+        public init(enabled: Bool) {
             self.enabled = enabled
         }
 

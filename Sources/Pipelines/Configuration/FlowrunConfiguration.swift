@@ -28,12 +28,9 @@ public struct FlowrunConfiguration: Sendable, Equatable {
     /// A configuration with every default: what an empty file gives (no pipeline enabled).
     public init() {}
 
-    /// The names of the enabled pipelines, in their fixed order: `durable-write`, then `live-broadcast`.
+    /// The names of the enabled pipelines, in the registry's order (``PipelineRegistry/kinds``).
     public var enabledPipelines: [String] {
-        var names: [String] = []
-        if self.pipelines.durableWrite.enabled { names.append(Pipelines.DurableWrite.name) }
-        if self.pipelines.liveBroadcast.enabled { names.append(Pipelines.LiveBroadcast.name) }
-        return names
+        PipelineRegistry.enabled(in: self).map { $0.name }
     }
 
     /// The Redis server (`redis`).
@@ -93,19 +90,40 @@ public struct FlowrunConfiguration: Sendable, Equatable {
         public init() {}
     }
 
-    /// The pipelines this instance can run (`pipelines`), each with its settings.
+    /// The pipelines this instance can run (`pipelines`), each with its settings, by kind:
+    /// `configuration.pipelines[DurableWrite.self]` (or the shorthand `configuration.pipelines.durableWrite`).
     ///
     /// - Important: A pipeline absent from the file is disabled, so `Pipelines()` enables none. A pipeline
-    ///   whose section is present starts from its own `init()` defaults, which are enabled.
+    ///   whose section is present starts from its settings' `init()` defaults, which are enabled.
     public struct Pipelines: Sendable, Equatable {
-        /// `pipelines.durable-write`. Default: the pipeline's defaults, disabled (absent from the file).
-        public var durableWrite = DurableWrite(enabled: false)
-        /// `pipelines.live-broadcast`. Default: the pipeline's defaults, disabled (absent from the file).
-        public var liveBroadcast = LiveBroadcast(enabled: false)
-
-        /// The names of the pipelines a file may configure, in order.
-        public static let names = [DurableWrite.name, LiveBroadcast.name]
+        /// The sections set, by pipeline name; a kind without one has its defaults, disabled.
+        private var sections: [String: AnyPipelineSettings] = [:]
 
         public init() {}
+
+        /// The settings of pipeline `kind`.
+        public subscript<Kind: PipelineKind>(kind: Kind.Type) -> Kind.Settings {
+            get {
+                if let section = self.sections[Kind.name]?.value as? Kind.Settings { return section }
+                var absent = Kind.Settings()
+                absent.enabled = false
+                return absent
+            }
+            set { self.sections[Kind.name] = AnyPipelineSettings(newValue) }
+        }
+
+        /// The names of the pipelines a file may configure, in order.
+        public static var names: [String] { PipelineRegistry.names }
+
+        public static func == (a: Self, b: Self) -> Bool {
+            PipelineRegistry.kinds.allSatisfy { kind in kind.sameSettings(in: a, b) }
+        }
+    }
+}
+
+extension PipelineKind {
+    /// Whether `a` and `b` hold the same settings for this kind (absent counts as its disabled defaults).
+    static func sameSettings(in a: FlowrunConfiguration.Pipelines, _ b: FlowrunConfiguration.Pipelines) -> Bool {
+        a[Self.self] == b[Self.self]
     }
 }

@@ -8,7 +8,11 @@ enum MetricHelp {
         "flow_stage_items_out_total": "Items the stage sent on.",
         "flow_stage_errors_total": "Items whose processing failed, by what happened to them (outcome).",
         "flow_stage_processing_seconds": "Time the stage spent per item, waiting for room downstream excluded.",
-        "flow_stage_queue_items": "Items waiting in the stage's input channel.",
+        "flow_stage_queue_items": "Items waiting in the stage's input channel (a batch counts its items).",
+        // The supervisor, per pipeline.
+        "flowrun_pipeline_running":
+            "1 while the pipeline runs and serves, 0 while it starts, drains or waits to restart.",
+        "flowrun_pipeline_restarts_total": "Restarts of the pipeline after it failed (each one after a backoff).",
         // durable-write.
         "flowrun_positions_written_total": "Positions written, by result: inserted, duplicate, failed (retried).",
         "flowrun_write_batch_seconds": "Time to write one batch of positions to PostgreSQL.",

@@ -5,38 +5,38 @@ import ServiceLifecycle
 /// | when | state |
 /// |---|---|
 /// | made, and until ``run()`` | ``PipelineState/starting`` |
-/// | ``run()`` began (or, with `runningWhen`, once that holds) | ``PipelineState/running`` |
+/// | ``run()`` began (or, with `serving`, once that returns) | ``PipelineState/running`` |
 /// | a graceful shutdown reached it | ``PipelineState/draining`` |
 /// | the service returned | ``PipelineState/stopped`` |
 /// | the service threw | ``PipelineState/failed(_:)`` with the error |
 ///
 /// ```swift
 /// TrackedPipeline(liveBroadcast, name: LiveBroadcast.name, readiness: readiness) {
-///     liveBroadcast.server.port != nil  // running once the WebSocket server listens
+///     try await liveBroadcast.serving()  // running once the WebSocket server listens
 /// }
 /// ```
 ///
-/// - Important: `running` is set at most once, and only from `starting`: a `runningWhen` that comes true
-///   during a drain does not make the pipeline ready again.
+/// - Important: `running` is set at most once, and only from `starting`: a `serving` that returns during a
+///   drain does not make the pipeline ready again.
 public struct TrackedPipeline: Service {
     public let name: String
     private let service: any Service
     private let readiness: Readiness
-    private let runningWhen: (@Sendable () -> Bool)?
+    private let serving: (@Sendable () async throws -> Void)?
 
     /// - Parameters:
-    ///   - runningWhen: Polled every 50 ms once ``run()`` began, until it returns true; nil: the pipeline
-    ///     counts as running as soon as its service runs.
+    ///   - serving: Called once ``run()`` began, returns once the pipeline serves; nil: the pipeline counts as
+    ///     running as soon as its service runs.
     public init(
         _ service: any Service,
         name: String,
         readiness: Readiness,
-        runningWhen: (@Sendable () -> Bool)? = nil
+        serving: (@Sendable () async throws -> Void)? = nil
     ) {
         self.service = service
         self.name = name
         self.readiness = readiness
-        self.runningWhen = runningWhen
+        self.serving = serving
         readiness.set(.starting, of: name)
     }
 
@@ -45,9 +45,9 @@ public struct TrackedPipeline: Service {
         do {
             try await withGracefulShutdownHandler {
                 try await withThrowingTaskGroup(of: Void.self) { group in
-                    if let runningWhen = self.runningWhen {
+                    if let serving = self.serving {
                         group.addTask {
-                            while !runningWhen() { try await Task.sleep(for: .milliseconds(50)) }
+                            try await serving()
                             readiness.advance(name, from: .starting, to: .running)
                         }
                     } else {

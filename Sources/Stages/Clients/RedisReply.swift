@@ -27,18 +27,20 @@ public enum RedisReply: Sendable, Hashable {
     }
 }
 
-/// One argument of a Redis command: text or raw bytes, kept as given (text is not copied into bytes: an
-/// `XACK` of a thousand ids makes no allocation per id).
+/// One argument of a Redis command: text, raw bytes or a stream id, kept as given (neither is copied into
+/// bytes: an `XACK` of a thousand ids makes no allocation per id).
 public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral {
     private enum Storage: Sendable {
         case text(String)
         case bytes([UInt8])
+        case streamID(StreamID)
     }
 
     private var storage: Storage
 
     public init(_ text: String) { self.storage = .text(text) }
     public init(bytes: [UInt8]) { self.storage = .bytes(bytes) }
+    public init(_ id: StreamID) { self.storage = .streamID(id) }
     public init(stringLiteral value: String) { self.init(value) }
 
     /// The argument's bytes (text as UTF-8).
@@ -46,6 +48,7 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral {
         switch self.storage {
         case .text(let text): Array(text.utf8)
         case .bytes(let bytes): bytes
+        case .streamID(let id): Array(id.description.utf8)
         }
     }
 
@@ -54,6 +57,7 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral {
         switch self.storage {
         case .text(let text): text.utf8.count
         case .bytes(let bytes): bytes.count
+        case .streamID: self.withUnsafeBytes { $0.count }
         }
     }
 
@@ -67,6 +71,10 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral {
         switch self.storage {
         case .text(var text): text.withUTF8 { body(UnsafeRawBufferPointer($0)) }
         case .bytes(let bytes): bytes.withUnsafeBytes(body)
+        case .streamID(let id):
+            withUnsafeTemporaryAllocation(byteCount: StreamID.maxTextCount, alignment: 1) { buffer in
+                body(UnsafeRawBufferPointer(rebasing: buffer[..<id.write(into: buffer)]))
+            }
         }
     }
 }

@@ -12,21 +12,27 @@ import Foundation
 /// }
 /// ```
 ///
-/// - Important: The thread runs until ``shutdown()``; jobs enqueued after it are run on a fallback
-///   detached thread so that a late job never hangs (its actor is shut down by then anyway).
+/// - Important: The thread starts with the first job, so a client that is made and never used (a pipeline
+///   built by `flowrun check` to list its stages) costs no thread. It runs until ``shutdown()``; jobs
+///   enqueued after it are run on a fallback detached thread so that a late job never hangs (its actor is
+///   shut down by then anyway).
 public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
-    // `jobs` and `stopped` are guarded by `condition`.
+    // `jobs`, `stopped` and `started` are guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopped = false
-    private var thread: Thread?
+    private var started = false
+    private let name: String
 
     public init(name: String) {
-        // The thread keeps its executor alive until `shutdown()` ends the loop.
-        let thread = Thread { self.loop() }
-        thread.name = name
-        self.thread = thread
-        thread.start()
+        self.name = name
+    }
+
+    /// Whether the thread has been started (by a first job).
+    public var isStarted: Bool {
+        self.condition.lock()
+        defer { self.condition.unlock() }
+        return self.started
     }
 
     public func enqueue(_ job: consuming ExecutorJob) {
@@ -38,8 +44,16 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
             return
         }
         self.jobs.append(job)
+        let start = !self.started
+        self.started = true
         self.condition.signal()
         self.condition.unlock()
+        if start {
+            // The thread keeps its executor alive until `shutdown()` ends the loop.
+            let thread = Thread { self.loop() }
+            thread.name = self.name
+            thread.start()
+        }
     }
 
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {

@@ -8,11 +8,11 @@
 ///   problem as a `DecodeError`, the first one met in reading order.
 public struct DecodeError: Error, Hashable, CustomStringConvertible {
     /// The stream id of the malformed entry, e.g. `1714667812123-0`.
-    public var entryID: String
+    public var entryID: StreamID
     /// What is wrong with it.
     public var reason: Reason
 
-    public init(entryID: String, reason: Reason) {
+    public init(entryID: StreamID, reason: Reason) {
         self.entryID = entryID
         self.reason = reason
     }
@@ -20,7 +20,7 @@ public struct DecodeError: Error, Hashable, CustomStringConvertible {
     /// One line naming the entry, the field and what was expected, e.g.
     /// `entry 1714667812123-0: payload.latitude is 91.5, outside [-90, 90]`.
     public var description: String {
-        "entry \(Self.printable(self.entryID)): \(self.reason.message)"
+        "entry \(self.entryID): \(self.reason.message)"
     }
 }
 

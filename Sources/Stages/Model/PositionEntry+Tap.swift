@@ -11,7 +11,7 @@ extension PositionEntry: CustomTapRepresentation {
     public var tapJSON: String {
         var buffer = ByteBuffer()
         buffer.writeStaticString("{\"entry_id\":")
-        LiveJSON.writeString(self.entryID, into: &buffer)
+        LiveJSON.writeString(self.entryID.description, into: &buffer)
         buffer.writeInteger(UInt8(ascii: ","))
         self.position.writeTapFields(into: &buffer)
         buffer.writeInteger(UInt8(ascii: "}"))

@@ -1,15 +1,15 @@
 /// A decoded position with the id of the stream entry it came from, which is acknowledged once the
 /// position is stored.
 public struct PositionEntry: Sendable, Hashable {
-    public var entryID: String
+    public var entryID: StreamID
     public var position: Position
     /// Whether the position is newer than every position of its device this instance had seen or found
-    /// stored before it (set by ``UpdateDeviceState``). A hint for the writer's cheaper path: a position
+    /// stored before it (set by ``DeviceState``). A hint for the writer's cheaper path: a position
     /// marked newest may still be stored already (by another instance), so nothing relies on it for what
     /// is stored. Default: false.
     public var isNewest: Bool
 
-    public init(entryID: String, position: Position, isNewest: Bool = false) {
+    public init(entryID: StreamID, position: Position, isNewest: Bool = false) {
         self.entryID = entryID
         self.position = position
         self.isNewest = isNewest

@@ -11,7 +11,7 @@ extension StreamEntry: CustomTapRepresentation {
     public var tapJSON: String {
         var buffer = ByteBuffer()
         buffer.writeStaticString("{\"id\":")
-        LiveJSON.writeString(self.id, into: &buffer)
+        LiveJSON.writeString(self.id.description, into: &buffer)
         buffer.writeStaticString(",\"deliveries\":")
         buffer.writeString(String(self.deliveries))
         buffer.writeStaticString(",\"fields\":{")

@@ -6,7 +6,7 @@
 ///   ``withValues(of:_:_:)`` reads values in place.
 public struct StreamEntry: Sendable, Hashable {
     /// The entry's stream id, e.g. `1714667812123-0`.
-    public var id: String
+    public var id: StreamID
     /// How many times this entry has been delivered to a consumer of the group, this delivery included.
     public var deliveries: Int
     private var packed: [UInt8]
@@ -21,7 +21,7 @@ public struct StreamEntry: Sendable, Hashable {
         }
     }
 
-    public init(id: String, fields: [Field], deliveries: Int = 1) {
+    public init(id: StreamID, fields: [Field], deliveries: Int = 1) {
         let byteCount = fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.count }
         let packed = Packer.pack(packedCount: Packer.packedCount(fields: fields.count, byteCount: byteCount)) {
             packer in
@@ -35,7 +35,7 @@ public struct StreamEntry: Sendable, Hashable {
         self.init(id: id, packed: packed, deliveries: deliveries)
     }
 
-    init(id: String, packed: [UInt8], deliveries: Int = 1) {
+    init(id: StreamID, packed: [UInt8], deliveries: Int = 1) {
         self.id = id
         self.packed = packed
         self.deliveries = deliveries

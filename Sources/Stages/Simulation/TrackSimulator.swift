@@ -205,7 +205,7 @@ struct SplitMix: RandomNumberGenerator, Sendable {
 
 extension TrackSimulator.Entry {
     /// The entry as a stream entry with these fields would be read back (id and deliveries are given).
-    public func streamEntry(id: String = "0-0", deliveries: Int = 1) -> StreamEntry {
+    public func streamEntry(id: StreamID = .zero, deliveries: Int = 1) -> StreamEntry {
         StreamEntry(
             id: id,
             fields: [

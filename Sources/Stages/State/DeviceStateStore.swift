@@ -1,7 +1,7 @@
 import Synchronization
 
 /// What flowrun knows about each device it has seen, for the domain stages that follow.
-public struct DeviceState: Sendable, Hashable {
+public struct DeviceRecord: Sendable, Hashable {
     /// The newest position time seen or stored for the device, in microseconds since the epoch.
     /// It never moves back: an out-of-order replay leaves it where it is.
     public var lastSeen: Int64
@@ -9,7 +9,7 @@ public struct DeviceState: Sendable, Hashable {
     public var count: Int
 }
 
-/// A bounded least-recently-used map from device id to ``DeviceState``.
+/// A bounded least-recently-used map from device id to ``DeviceRecord``.
 ///
 /// - Important: At most `capacity` devices are held; adding one more evicts the device seen longest ago
 ///   (counted in ``evictions``). All access takes one lock; each call is O(1).
@@ -25,7 +25,7 @@ public final class DeviceStateStore: Sendable {
     public var count: Int { self.storage.withLock { $0.index.count } }
     public var evictions: Int { self.storage.withLock { $0.evictions } }
 
-    public func state(of device: String) -> DeviceState? {
+    public func state(of device: String) -> DeviceRecord? {
         self.storage.withLock { lru in lru.index[device].map { lru.nodes[$0].state } }
     }
 
@@ -40,7 +40,7 @@ public final class DeviceStateStore: Sendable {
     /// Starts a device at its latest stored position time (`nil`: never stored), if not held yet.
     public func seed(_ device: String, lastSeen: Int64?) {
         self.storage.withLock { lru in
-            if lru.index[device] == nil { lru.insert(device, DeviceState(lastSeen: lastSeen ?? .min, count: 0)) }
+            if lru.index[device] == nil { lru.insert(device, DeviceRecord(lastSeen: lastSeen ?? .min, count: 0)) }
         }
     }
 
@@ -55,7 +55,7 @@ public final class DeviceStateStore: Sendable {
                 lru.nodes[slot].state.count += 1
                 return true
             }
-            lru.insert(device, DeviceState(lastSeen: timestamp, count: 1))
+            lru.insert(device, DeviceRecord(lastSeen: timestamp, count: 1))
             return true
         }
     }
@@ -73,7 +73,7 @@ public final class DeviceStateStore: Sendable {
                 lru.touch(slot)
                 return isNewest
             }
-            lru.insert(device, DeviceState(lastSeen: timestamp, count: 1))
+            lru.insert(device, DeviceRecord(lastSeen: timestamp, count: 1))
             return true
         }
     }
@@ -83,7 +83,7 @@ public final class DeviceStateStore: Sendable {
 private struct LRU {
     struct Node {
         var device: String
-        var state: DeviceState
+        var state: DeviceRecord
         var previous: Int
         var next: Int
     }
@@ -99,7 +99,7 @@ private struct LRU {
         self.capacity = capacity
     }
 
-    mutating func insert(_ device: String, _ state: DeviceState) {
+    mutating func insert(_ device: String, _ state: DeviceRecord) {
         let slot: Int
         if self.nodes.count < self.capacity {
             slot = self.nodes.count

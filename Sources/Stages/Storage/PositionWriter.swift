@@ -23,16 +23,7 @@ import NIOCore
 /// - Important: When `write` returns, every position of the batch has a row (inserted now or already
 ///   there), so every entry of the batch may be acknowledged. When it throws, nothing of the batch was
 ///   committed by this call and nothing may be acknowledged; the batch is tried again.
-public struct PositionWriter: Sendable {
-    public struct Outcome: Sendable, Hashable {
-        public var inserted: Int
-        public var duplicates: Int
-
-        public init(inserted: Int, duplicates: Int) {
-            self.inserted = inserted
-            self.duplicates = duplicates
-        }
-    }
+public struct PositionWriter: PositionStore {
 
     static let insert = """
         INSERT INTO positions
@@ -57,8 +48,8 @@ public struct PositionWriter: Sendable {
         self.pool = pool
     }
 
-    public func write(_ entries: [PositionEntry]) async throws -> Outcome {
-        guard !entries.isEmpty else { return Outcome(inserted: 0, duplicates: 0) }
+    public func write(_ entries: [PositionEntry]) async throws -> WriteOutcome {
+        guard !entries.isEmpty else { return WriteOutcome(inserted: 0, duplicates: 0) }
         // The batch's order as indices, so that no position is copied on the way to the encoders.
         let sorted = entries.indices.sorted { a, b in
             let x = entries[a].position
@@ -86,7 +77,7 @@ public struct PositionWriter: Sendable {
                 return try await connection.query(Self.insert, binary: Self.parameters(for: entries, sorted)).affected
             }
         }
-        return Outcome(inserted: inserted, duplicates: entries.count - inserted)
+        return WriteOutcome(inserted: inserted, duplicates: entries.count - inserted)
     }
 
     /// The columns written, in the order of ``insert``'s parameters and ``copy``'s column list: each with its

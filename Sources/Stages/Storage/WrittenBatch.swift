@@ -1,16 +1,18 @@
 import Flow
 
-/// A batch of positions the ``PositionWriter`` stored: the entries they came from, now safe to acknowledge,
-/// and what the write found.
-public struct WrittenBatch: Sendable, Hashable {
+/// A batch of positions ``WritePositions`` stored: the entries they came from, now safe to acknowledge, and
+/// what the write found. It weighs its entries in a channel's bound (``Flow/Weighted``).
+public struct WrittenBatch: Sendable, Hashable, Weighted {
     /// The stream entries of the batch; each one's position has a row.
-    public var entryIDs: [String]
-    public var outcome: PositionWriter.Outcome
+    public var entryIDs: [StreamID]
+    public var outcome: WriteOutcome
 
-    public init(entryIDs: [String], outcome: PositionWriter.Outcome) {
+    public init(entryIDs: [StreamID], outcome: WriteOutcome) {
         self.entryIDs = entryIDs
         self.outcome = outcome
     }
+
+    public var weight: Int { self.entryIDs.count }
 }
 
 /// `{"inserted":98,"duplicates":2,"entry_ids":["1714667812123-0",…]}`
@@ -19,7 +21,7 @@ extension WrittenBatch: CustomTapRepresentation {
         var json = "{\"inserted\":\(self.outcome.inserted),\"duplicates\":\(self.outcome.duplicates),\"entry_ids\":["
         for (index, id) in self.entryIDs.enumerated() {
             if index > 0 { json += "," }
-            JSONString.append(id, to: &json)
+            json += "\"\(id)\""
         }
         return json + "]}"
     }

@@ -1,7 +1,7 @@
 import Flow
 import Logging
 
-/// Reads the telemetry stream as one consumer of a consumer group (CONTRACT §1).
+/// Reads the telemetry stream as one consumer of a consumer group (CONTRACT §1): durable-write's source.
 ///
 /// On start it creates the group (`XGROUP CREATE … MKSTREAM`; an existing group is fine) at
 /// ``Settings/startAt``. Then, in a loop until the pipeline drains:
@@ -15,85 +15,87 @@ import Logging
 ///    entry comes round however many keep becoming idle;
 /// 3. new entries (`XREADGROUP … BLOCK … >`).
 ///
-/// Each entry carries its delivery count, which the dead-letter policy reads. A broken connection is
-/// re-established with backoff, and reading starts again at step 1, so an entry delivered in a reply
-/// that was lost is read again rather than lost.
+/// Each entry carries its delivery count, which the dead-letter stage reads. A broken connection is
+/// re-established as ``Settings/reconnect`` says, and reading starts again at step 1, so an entry delivered
+/// in a reply that was lost is read again rather than lost.
 ///
-/// - Important: The source only reads. An entry leaves this consumer's pending list only when a later
-///   stage acknowledges it (after its row is stored, or after it was dead-lettered).
+/// - Important: The source only reads. Every entry it sends on is recorded in `inFlight` first; an entry
+///   leaves this consumer's pending list only when a later stage acknowledges it (after its row is stored,
+///   or after it was dead-lettered).
 public struct StreamSource: Stage {
     public typealias Input = Never
     public typealias Output = StreamEntry
 
-    public struct Settings: Sendable {
+    /// What the source reads, and how. The defaults live in the configuration (`pipelines.yaml`), not here.
+    public struct Settings: Sendable, Hashable {
         public var stream: String
         public var group: String
         /// This consumer's name in the group: the instance id, stable across restarts.
         public var consumer: String
-        /// Where a group created now starts: `"0"` (the beginning, the default), `"$"` (the end) or an id.
-        public var startAt: String = "0"
-        /// Entries per read. Default: 500.
-        public var readCount: Int = 500
-        /// How long a read waits for new entries; also bounds how long a drain waits for the source. Default: 1 s.
-        public var block: Duration = .seconds(1)
-        /// Entries pending this long with any consumer are claimed. Default: 30 s.
-        public var claimIdle: Duration = .seconds(30)
-        /// The wait before reconnecting after a failure, growing to `maximum`.
-        public var reconnect: Backoff = .exponential(initial: .milliseconds(100), maximum: .seconds(5))
+        /// Where a group created now starts.
+        public var startAt: GroupStart
+        /// Entries per read (`COUNT`).
+        public var readCount: Int
+        /// How long a read waits for new entries; also bounds how long a drain waits for the source.
+        public var block: Duration
+        /// Entries pending this long with any consumer are claimed.
+        public var claimIdle: Duration
 
-        public init(stream: String, group: String, consumer: String) {
+        public init(
+            stream: String,
+            group: String,
+            consumer: String,
+            startAt: GroupStart,
+            readCount: Int,
+            block: Duration,
+            claimIdle: Duration
+        ) {
             self.stream = stream
             self.group = group
             self.consumer = consumer
+            self.startAt = startAt
+            self.readCount = readCount
+            self.block = block
+            self.claimIdle = claimIdle
         }
     }
 
-    let redis: RedisConnection
+    let redis: any StreamCommands
     let settings: Settings
     let inFlight: InFlightEntries
+    let reconnect: Retry
 
-    public init(redis: RedisConnection, settings: Settings, inFlight: InFlightEntries) {
+    /// - Parameters:
+    ///   - inFlight: where the entries read and not yet finished with are recorded (see ``InFlightEntries``).
+    ///   - reconnect: how failed reads are retried. Default: ``Flow/Retry/forever``.
+    public init(redis: any StreamCommands, settings: Settings, inFlight: InFlightEntries, reconnect: Retry = .forever) {
         self.redis = redis
         self.settings = settings
         self.inFlight = inFlight
+        self.reconnect = reconnect
     }
-
-    public var name: String { "stream-source" }
 
     public func run(_ input: Inbox<Never>, _ output: Outbox<StreamEntry>, _ context: StageContext) async throws {
         var reader = StreamReader(redis: self.redis, settings: self.settings, logger: context.logger)
-        let inFlight = self.inFlight
-        let send = { (entries: [StreamEntry]) async throws in
-            inFlight.insert(idsOf: entries)
-            try await output.send(contentsOf: entries)
-        }
-        var failures = 0
-        var lastClaim: ContinuousClock.Instant?
+        var lastClaim: Duration?
         while !context.isStopping {
-            do {
-                try await reader.ensureGroup()
-                if let entries = try await reader.readPending(skipping: inFlight) {
-                    try await send(entries)
-                } else if lastClaim.map({ $0.duration(to: .now) >= self.settings.claimIdle / 2 }) ?? true {
-                    lastClaim = .now
-                    try await send(try await reader.claimIdle(skipping: inFlight))
-                } else {
-                    try await send(try await reader.readNew())
+            let entries = try await context.retrying(
+                "read the stream",
+                self.reconnect,
+                onFailure: { _ in reader.restartFromPending() },
+                attempt: {
+                    try await reader.ensureGroup()
+                    if let entries = try await reader.readPending(skipping: self.inFlight) { return entries }
+                    let now = context.clock.now
+                    if lastClaim.map({ now - $0 >= self.settings.claimIdle / 2 }) ?? true {
+                        lastClaim = now
+                        return try await reader.claimIdle(skipping: self.inFlight)
+                    }
+                    return try await reader.readNew()
                 }
-                if failures > 0 {
-                    context.logger.info("reading the stream again", metadata: ["after_failures": "\(failures)"])
-                    failures = 0
-                }
-            } catch let error as RedisError {
-                failures += 1
-                reader.restartFromPending()
-                let delay = self.settings.reconnect.delay(afterAttempt: failures)
-                context.logger.warning(
-                    "cannot read the stream; retrying",
-                    metadata: ["error": "\(error)", "retry_in": "\(delay)", "attempt": "\(failures)"]
-                )
-                try await context.clock.sleep(for: delay)
-            }
+            )
+            self.inFlight.insert(idsOf: entries)
+            try await output.send(contentsOf: entries)
         }
     }
 }

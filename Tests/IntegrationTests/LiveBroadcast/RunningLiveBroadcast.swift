@@ -30,15 +30,20 @@ final class RunningLiveBroadcast: Sendable {
         self.service = service
         self.group = group
         self.task = Task { try await group.run() }
-        let start = ContinuousClock.now
-        while service.server.port == nil {
-            if start.duration(to: .now) > .seconds(30) {
-                self.task.cancel()
-                throw HarnessError("live-broadcast did not start listening within 30 s")
+        let port = try await withThrowingTaskGroup(of: Int?.self) { group in
+            group.addTask { try await service.port() }
+            group.addTask {
+                try await Task.sleep(for: .seconds(30))
+                return nil
             }
-            try await Task.sleep(for: .milliseconds(10))
+            defer { group.cancelAll() }
+            return try await group.next() ?? nil
         }
-        self.port = service.server.port!
+        guard let port else {
+            self.task.cancel()
+            throw HarnessError("live-broadcast did not start listening within 30 s")
+        }
+        self.port = port
     }
 
     /// Drains the pipeline, then closes every socket.

@@ -19,16 +19,16 @@ extension Integration {
 
         @Test func startingRunningDrainingStopped() async throws {
             let readiness = try Readiness.forTests(pipelines: ["p"])
-            let listening = Mutex(false)
+            let listening = LiveGate()
             let tracked = TrackedPipeline(WaitingService(), name: "p", readiness: readiness) {
-                listening.withLock { $0 }
+                await listening.wait()
             }
             #expect(readiness.state(of: "p") == .starting)
             let group = ServiceGroup(services: [tracked], logger: RunningOperations.logger)
             let task = Task { try await group.run() }
             try await Task.sleep(for: .milliseconds(200))
             #expect(readiness.state(of: "p") == .starting)  // running only once its condition holds
-            listening.withLock { $0 = true }
+            listening.open()
             try await ReadinessTests.eventually("running") { readiness.state(of: "p") == .running }
             await group.triggerGracefulShutdown()
             try await task.value
