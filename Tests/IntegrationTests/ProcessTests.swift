@@ -148,5 +148,31 @@ extension Integration {
             #expect(process.output.contains("\(file.lastPathComponent):4:"), "names the line: \(process.output)")
             #expect(process.output.contains("pipelines.durable-write.batch.max"), "names the key: \(process.output)")
         }
+
+        @Test func check_printsEveryStage_andConnectsToNothing() async throws {
+            let redis = try SilentListener()
+            let postgres = try SilentListener()
+            defer {
+                redis.close()
+                postgres.close()
+            }
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-check-\(UUID()).yaml")
+            try """
+            redis: {url: "redis://127.0.0.1:\(redis.port)"}
+            postgres: {url: "postgresql://flowrun@127.0.0.1:\(postgres.port)/flowrun"}
+            pipelines: {durable-write: {}, live-broadcast: {port: 0}}
+            """.write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let process = try FlowrunProcess(arguments: ["check", file.path])
+            #expect(await process.waitForExit() == 0, "output:\n\(process.output)")
+            for stage in [
+                "stream-source", "decode/dead-letter/dead-letter", "device-state", "write-positions",
+                "acknowledge", "live-stream-source", "drop-stale", "event-lookup", "fan-out",
+            ] {
+                #expect(process.output.contains(". \(stage)\n"), "lists \(stage): \(process.output)")
+            }
+            #expect(redis.acceptPending() == 0, "check connected to Redis")
+            #expect(postgres.acceptPending() == 0, "check connected to PostgreSQL")
+        }
     }
 }

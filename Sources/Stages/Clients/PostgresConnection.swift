@@ -27,6 +27,10 @@ public actor PostgresConnection {
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
 
+    /// Whether the connection's thread has started: not until its first command (or ``connect()``), so a
+    /// connection made and never used (a pipeline built by `flowrun check`) costs no thread.
+    public nonisolated var hasStartedThread: Bool { self.executor.isStarted }
+
     /// - Parameter url: `postgresql://user[:password]@host[:port]/database[?options]` (libpq's URI form).
     public init(url: String, name: String = "postgres") {
         self.url = url

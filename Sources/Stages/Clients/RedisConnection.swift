@@ -40,6 +40,10 @@ public actor RedisConnection {
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
 
+    /// Whether the connection's thread has started: not until its first command (or ``connect()``), so a
+    /// connection made and never used (a pipeline built by `flowrun check`) costs no thread.
+    public nonisolated var hasStartedThread: Bool { self.executor.isStarted }
+
     /// - Parameter url: `redis://[:password@]host[:port][/db]`; the port defaults to 6379.
     public init(url: String, name: String = "redis", configuration: Configuration = Configuration()) throws(RedisError)
     {

@@ -30,6 +30,20 @@ final class SilentListener: Sendable {
         self.port = Int(UInt16(bigEndian: address.sin_port))
     }
 
+    /// Accepts, without waiting, the connections waiting in the backlog, closes them, and says how many there
+    /// were: how many clients connected.
+    func acceptPending() -> Int {
+        let flags = fcntl(self.socket, F_GETFL)
+        _ = fcntl(self.socket, F_SETFL, flags | O_NONBLOCK)
+        defer { _ = fcntl(self.socket, F_SETFL, flags) }
+        var accepted = 0
+        while case let client = accept(self.socket, nil, nil), client >= 0 {
+            Glibc.close(client)
+            accepted += 1
+        }
+        return accepted
+    }
+
     func close() {
         Glibc.close(self.socket)
     }
