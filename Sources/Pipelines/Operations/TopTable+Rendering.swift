@@ -4,7 +4,7 @@ extension TopTable {
     ///
     /// ```
     /// PIPELINE / STAGE     IN/S  OUT/S  QUEUE  ERRORS  ERRORS/S    P50
-    /// durable-write
+    /// durable-write (running)
     ///   stream-source         0   1002      0       0         0      -
     ///   decode             1002   1002      3       0         0   14µs
     ///   device-state       1002   1002      0       0         0 ≤100µs
@@ -14,7 +14,7 @@ extension TopTable {
             .cells(["PIPELINE / STAGE", "IN/S", "OUT/S", "QUEUE", "ERRORS", "ERRORS/S", "P50"])
         ]
         for pipeline in self.pipelines {
-            stages.append(.text(pipeline.name))
+            stages.append(.text(pipeline.name + Self.state(of: pipeline)))
             for stage in pipeline.stages {
                 stages.append(
                     .cells([
@@ -41,6 +41,17 @@ extension TopTable {
         text += "    positions written: \(Self.rate(self.positionsWrittenPerSecond))/s"
         text += " (\(Self.count(self.positionsWritten)) in all)\n"
         return text
+    }
+
+    /// ` (running)`, ` (not running, 3 restarts)`; empty when the scrape does not say.
+    static func state(of pipeline: PipelineSection) -> String {
+        guard let running = pipeline.running else { return "" }
+        var state = running >= 1 ? "running" : "not running"
+        if let restarts = pipeline.restarts, restarts >= 1 {
+            let count = Self.count(restarts)
+            state += ", \(count) restart\(count == "1" ? "" : "s")"
+        }
+        return " (\(state))"
     }
 
     /// A rate: whole numbers from 10 up, one decimal below, `0` for none.

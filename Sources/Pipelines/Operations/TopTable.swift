@@ -9,6 +9,7 @@
 /// | p50 | `flow_stage_processing_seconds` buckets' increase: median time per item in the interval (`≤` the
 /// lowest bucket's bound when it falls there) |
 /// | lag, pending | `flowrun_consumer_lag_entries`, `flowrun_consumer_pending_entries` now |
+/// | a pipeline's state | `flowrun_pipeline_running` now (running, or not: starting, draining, waiting to restart), `flowrun_pipeline_restarts_total` |
 ///
 /// - Important: A rate is nil (shown `-`) without a previous scrape, or when the scrape lacks the metric;
 ///   a counter that went down (flowrun restarted between scrapes) counts from zero, as in Prometheus.
@@ -30,6 +31,11 @@ public struct TopTable: Sendable, Equatable {
 
     public struct PipelineSection: Sendable, Equatable {
         public var name: String
+        /// `flowrun_pipeline_running`: 1 running, 0 not (starting, draining or waiting to restart); nil when
+        /// the scrape does not say.
+        public var running: Double?
+        /// `flowrun_pipeline_restarts_total`: how often it was restarted after failing.
+        public var restarts: Double?
         public var stages: [StageRow]
     }
 
@@ -60,7 +66,12 @@ public struct TopTable: Sendable, Equatable {
     ) {
         let rates = Rates(previous: seconds > 0 ? previous : nil, current: current, seconds: seconds)
         self.pipelines = Self.stageNames(in: current, order: stageOrder).map { pipeline, stages in
-            PipelineSection(name: pipeline, stages: stages.map { rates.stage($0, of: pipeline) })
+            PipelineSection(
+                name: pipeline,
+                running: current.sum(Names.pipelineRunning, matching: ["pipeline": pipeline]),
+                restarts: current.sum(Names.pipelineRestarts, matching: ["pipeline": pipeline]),
+                stages: stages.map { rates.stage($0, of: pipeline) }
+            )
         }
         self.consumerGroups = Self.groups(in: current)
         self.liveConnections = current.sum(Names.liveConnections)
@@ -79,6 +90,8 @@ public struct TopTable: Sendable, Equatable {
         static let pending = "flowrun_consumer_pending_entries"
         static let liveConnections = "flowrun_live_connections"
         static let positionsWritten = "flowrun_positions_written_total"
+        static let pipelineRunning = "flowrun_pipeline_running"
+        static let pipelineRestarts = "flowrun_pipeline_restarts_total"
     }
 
     /// Computes one stage's row from the two scrapes.
@@ -116,9 +129,13 @@ public struct TopTable: Sendable, Equatable {
         }
     }
 
-    /// Every (pipeline, stage) labelling a per-stage metric, ordered (see the type's notes).
+    /// Every (pipeline, stage) labelling a per-stage metric, and every supervised pipeline (one that never
+    /// started has no stage metrics yet), ordered (see the type's notes).
     private static func stageNames(in snapshot: MetricsSnapshot, order: [String: [String]]) -> [(String, [String])] {
         var stages: [String: Set<String>] = [:]
+        for sample in snapshot.samples(Names.pipelineRunning) {
+            if let pipeline = sample.labels["pipeline"] { stages[pipeline, default: []].formUnion([]) }
+        }
         for name in [Names.itemsIn, Names.itemsOut, Names.queue, Names.errors] {
             for sample in snapshot.samples(name) {
                 guard let pipeline = sample.labels["pipeline"], let stage = sample.labels["stage"] else { continue }

@@ -216,4 +216,20 @@ import Testing
         let empty = TopTable(previous: nil, current: MetricsSnapshot([]), seconds: 0).render()
         #expect(empty.hasPrefix("no flow_stage metrics in this scrape"))
     }
+
+    @Test func showsEachPipelinesState_alsoOneThatNeverStarted() throws {
+        let scrape = """
+            flow_stage_items_in_total{pipeline="durable-write",stage="decode"} 10
+            flowrun_pipeline_running{pipeline="durable-write"} 1
+            flowrun_pipeline_restarts_total{pipeline="durable-write"} 0
+            flowrun_pipeline_running{pipeline="live-broadcast"} 0
+            flowrun_pipeline_restarts_total{pipeline="live-broadcast"} 3
+            """
+        let table = TopTable(previous: nil, current: try MetricsSnapshot(parsing: scrape), seconds: 0)
+        #expect(table.pipelines.map(\.name) == ["durable-write", "live-broadcast"])
+        #expect(table.pipelines[1].running == 0 && table.pipelines[1].restarts == 3)
+        let text = table.render()
+        #expect(text.contains("durable-write (running)\n"), "\(text)")
+        #expect(text.contains("live-broadcast (not running, 3 restarts)\n"), "\(text)")
+    }
 }
