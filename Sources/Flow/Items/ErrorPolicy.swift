@@ -2,7 +2,7 @@
 ///
 /// ```swift
 /// Map(decode).onError(.skip)                                        // count, log, go on
-/// Map(write).onError(.retry(Retry(maxAttempts: nil)))               // until it works (or the drain deadline)
+/// Map(write).onError(.retry(.forever))                              // until it works (or the drain deadline)
 /// Map(parse).onError(.retry(Retry(maxAttempts: 3), then: .deadLetter {
 ///     Sink { (failed: Failed<Entry>) in try await quarantine(failed) }
 /// }))
@@ -72,6 +72,10 @@ public struct Retry: Sendable {
         self.backoff = backoff
         self.isRetryable = isRetryable
     }
+
+    /// Retries until it works (or the task is cancelled), waiting from 100 ms up to 5 s between attempts: what
+    /// a source does when its server goes away, and what a stage that must not lose an item does.
+    public static let forever = Retry(maxAttempts: nil)
 
     func allowsAnother(after attempts: Int, error: any Error) -> Bool {
         if let maxAttempts = self.maxAttempts, attempts >= maxAttempts { return false }

@@ -2,7 +2,7 @@
 ///
 /// ```swift
 /// Sink { (batch: [Position]) in try await database.insert(batch) }
-///     .onError(.retry(Retry(maxAttempts: nil)))
+///     .onError(.retry(.forever))
 /// ```
 public struct Sink<Input: Sendable>: ItemStage {
     public typealias Output = Never

@@ -1,9 +1,3 @@
-extension Retry {
-    /// Retries until it works (or the task is cancelled), waiting from 100 ms up to 5 s between attempts: what
-    /// a source does when its server goes away, and what a stage that must not lose an item does.
-    public static let forever = Retry(maxAttempts: nil)
-}
-
 extension StageContext {
     /// Runs `attempt` until it succeeds, as `retry` says: after each failure it may retry, it logs a warning
     /// (what failed, the error, the attempt, the wait), calls `onFailure`, and waits on the pipeline's clock
