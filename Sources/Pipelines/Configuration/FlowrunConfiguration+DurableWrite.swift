@@ -69,7 +69,7 @@ extension FlowrunConfiguration.Pipelines {
         public struct DeviceState: Sendable, Equatable {
             /// `device_state.capacity`: devices kept before the least recently seen is evicted, ≥ 1.
             /// Default: 10,000.
-            public var capacity = 10_000
+            public var capacity = DeviceStateStore.defaultCapacity
 
             public init() {}
         }

@@ -1,4 +1,5 @@
 import Foundation
+import Stages
 
 extension FlowrunConfiguration.Pipelines {
     /// The live-broadcast pipeline's settings (`pipelines.live-broadcast`): read the stream in a consumer group
@@ -19,10 +20,10 @@ extension FlowrunConfiguration.Pipelines {
         /// URL. Default: `http://127.0.0.1:8055`.
         public var cmsURL = URL(string: "http://127.0.0.1:8055")!
         /// `cms_timeout`: how long one CMS request may take, > 0. Default: 2 s.
-        public var cmsTimeout: Duration = .seconds(2)
+        public var cmsTimeout = CMSClient.Configuration.defaultTimeout
         /// `refresh`: how often the device→events map is refreshed from the CMS, > 0; a failed refresh keeps
         /// the previous map. Default: 30 s.
-        public var refresh: Duration = .seconds(30)
+        public var refresh = DeviceEvents.defaultRefresh
         /// `read_count`: entries asked for per `XREADGROUP` (`COUNT`), ≥ 1. Default: 500.
         public var readCount = 500
         /// `block`: how long one `XREADGROUP` waits for new entries (`BLOCK`), > 0. Default: 1 s.

@@ -1,3 +1,4 @@
+import Flow
 import Foundation
 
 /// Everything `pipelines.yaml` configures: this instance's identity, its Redis and PostgreSQL servers, the
@@ -85,7 +86,7 @@ public struct FlowrunConfiguration: Sendable, Equatable {
     public struct Shutdown: Sendable, Equatable {
         /// `shutdown.drain_timeout`: how long a drain on SIGTERM may take before what is still in flight is
         /// cancelled (it stays pending in the stream, so nothing is lost). Zero cancels at once. Default: 30 s.
-        public var drainTimeout: Duration = .seconds(30)
+        public var drainTimeout = PipelineConfiguration.defaultDrainTimeout
 
         public init() {}
     }

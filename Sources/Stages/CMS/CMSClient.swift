@@ -30,7 +30,10 @@ public final class CMSClient: LiveAuthority {
         /// The largest body read; a larger one is an unavailable CMS. Default: 64 KiB.
         public var maximumBodyBytes: Int
 
-        public init(baseURL: URL, timeout: Duration = .seconds(2), maximumBodyBytes: Int = 64 * 1024) {
+        /// The timeout unless one is given: 2 s (`pipelines.live-broadcast.cms_timeout` defaults to it).
+        public static let defaultTimeout: Duration = .seconds(2)
+
+        public init(baseURL: URL, timeout: Duration = Self.defaultTimeout, maximumBodyBytes: Int = 64 * 1024) {
             self.baseURL = baseURL
             self.timeout = timeout
             self.maximumBodyBytes = maximumBodyBytes

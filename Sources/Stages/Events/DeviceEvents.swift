@@ -30,6 +30,8 @@ import Synchronization
 public final class DeviceEvents: Sendable {
     /// How long ``run()`` waits between refreshes.
     public let refreshInterval: Duration
+    /// The refresh interval unless one is given: 30 s (`pipelines.live-broadcast.refresh` defaults to it).
+    public static let defaultRefresh: Duration = .seconds(30)
     private let connection: PostgresConnection
     /// The current map; nil until the first successful load.
     private let current = Mutex<DeviceEventMap?>(nil)
@@ -44,7 +46,7 @@ public final class DeviceEvents: Sendable {
     ///   - refresh: How long ``run()`` waits between refreshes, > 0. Default: 30 s.
     public init(
         connection: PostgresConnection,
-        refresh: Duration = .seconds(30),
+        refresh: Duration = DeviceEvents.defaultRefresh,
         logger: Logger = Logger(label: "flowrun.device-events"),
         metricsFactory: any MetricsFactory = MetricsSystem.factory
     ) {

@@ -16,7 +16,10 @@ public struct DeviceRecord: Sendable, Hashable {
 public final class DeviceStateStore: Sendable {
     private let storage: Mutex<LRU>
 
-    public init(capacity: Int = 10_000) {
+    /// The capacity unless one is given: 10,000 devices (`device_state.capacity` defaults to it).
+    public static let defaultCapacity = 10_000
+
+    public init(capacity: Int = DeviceStateStore.defaultCapacity) {
         precondition(capacity >= 1, "device state capacity must be at least 1 (got \(capacity))")
         self.storage = Mutex(LRU(capacity: capacity))
     }
