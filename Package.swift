@@ -29,6 +29,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.25.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.10.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.1.0"),
+        .package(url: "https://github.com/apple/swift-async-algorithms.git", from: "1.1.0"),
     ],
     targets: [
         .target(
@@ -38,10 +39,10 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            // Lets client modules specialise Flow's generic stage code for their own item types; without
-            // it every item pays for generic metadata look-ups (see Benchmarks/FlowBenchmark).
-            swiftSettings: [.unsafeFlags(["-cross-module-optimization"])]
+            ]
+            // No unsafe flags, so that other packages can depend on Flow: the stages' hot paths (channels,
+            // per-item loops, composition) are @inlinable instead, and specialised in the module that declares
+            // the pipeline (see Benchmarks/FlowBenchmark).
         ),
         .target(
             name: "FlowTesting",
@@ -114,7 +115,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "FlowBenchmark",
-            dependencies: ["Flow"],
+            dependencies: [
+                "Flow",
+                // Only for the channel comparison: Flow's channel beside MultiProducerSingleConsumerAsyncChannel.
+                .product(name: "AsyncAlgorithms", package: "swift-async-algorithms"),
+            ],
             path: "Benchmarks/FlowBenchmark"
         ),
         // What both benchmarks read about processes from /proc.

@@ -2,7 +2,8 @@
 //
 //   swift run -c release flow-benchmark [--items N]
 //
-// Each scenario runs in its own child process so that its peak RSS is its own.
+// Each scenario runs in its own child process so that its peak RSS is its own. The last three compare
+// Flow's channel with swift-async-algorithms' MultiProducerSingleConsumerAsyncChannel (ChannelHop.swift).
 import Flow
 import Foundation
 
@@ -130,6 +131,25 @@ func runScenario(_ name: String, items: Int) async throws -> Measurement {
             try await pipeline.run()
             return (result.sum, result.sum)
         }
+    case "flow-batch-buffered":
+        // The same, with the batches' channel stated as 1,024 batches (a batch weighs its count).
+        let result = Tally<[Int]>.Result()
+        let pipeline = Pipeline("benchmark-batch-buffered", configuration: configuration()) {
+            Source(0..<items)
+            Batch<Int>(max: 100, within: .milliseconds(10))
+            Tally<[Int]>(weight: { $0.count }, result: result)
+                .buffer(.watermark(low: 51_200, high: 102_400, maxChunk: 25_600))
+        }
+        return try await timed {
+            try await pipeline.run()
+            return (result.sum, result.sum)
+        }
+    case "hop-flow":
+        return try await flowChannelHop(items: items)
+    case "hop-mpsc-items":
+        return try await asyncAlgorithmsItemHop(items: items)
+    case "hop-mpsc-chunks":
+        return try await asyncAlgorithmsChunkHop(items: items)
     default:
         throw BenchmarkError("unknown scenario '\(name)'")
     }
@@ -207,7 +227,10 @@ while !arguments.isEmpty {
 
             Pushes N integers (default 10,000,000) through Flow pipelines and through a plain loop
             doing the same work in the same run, and prints items/s, ns per item, peak RSS, and the
-            ratio between them. Build in release mode:
+            ratio between them. Then moves N integers across one channel, Flow's and
+            swift-async-algorithms' MultiProducerSingleConsumerAsyncChannel (items, and chunks of
+            256 as Flow sends them), with the same bounds, and prints how their rates compare.
+            Build in release mode:
 
               swift run -c release flow-benchmark --items 10000000
             """
@@ -241,10 +264,32 @@ print(String(format: "  Flow runs at %.3f× the plain loop's rate (5 stages)", l
 print(String(format: "  with async closures: %.3f×", loopMap.seconds / flowMapAsync.seconds))
 let loopBatch = try runChild("loop-batch", items: items)
 let flowBatch = try runChild("flow-batch", items: items)
+let flowBatchBuffered = try runChild("flow-batch-buffered", items: items)
 report("plain loop, batches of 100", loopBatch)
 report("Flow, Batch(max: 100, within: 10ms)", flowBatch)
-guard flowBatch.items == items else {
-    print("MISMATCH: flow-batch delivered \(flowBatch.items) of \(items) items in batches")
+report("  the same, 1,024 batches buffered", flowBatchBuffered)
+for m in [flowBatch, flowBatchBuffered] where m.items != items {
+    print("MISMATCH: a batch scenario delivered \(m.items) of \(items) items in batches")
     exit(1)
 }
 print(String(format: "  Flow runs at %.3f× the plain loop's rate (batch)", loopBatch.seconds / flowBatch.seconds))
+let hops = [
+    ("Flow's channel, one hop", try runChild("hop-flow", items: items)),
+    ("MPSC channel, one hop, items", try runChild("hop-mpsc-items", items: items)),
+    ("MPSC channel, one hop, chunks of 256", try runChild("hop-mpsc-chunks", items: items)),
+]
+let expectedSum = (0..<items).reduce(0, &+)
+for (label, m) in hops {
+    report(label, m)
+    if m.items != items || m.checksum != expectedSum {
+        print("MISMATCH: \(label) moved \(m.items) items, checksum \(m.checksum) vs \(expectedSum)")
+        exit(1)
+    }
+}
+print(
+    String(
+        format: "  Flow's channel moves items at %.2f× MPSC's rate with items, %.2f× with chunks",
+        hops[1].1.seconds / hops[0].1.seconds,
+        hops[2].1.seconds / hops[0].1.seconds
+    )
+)

@@ -1,3 +1,6 @@
+import CoreMetrics
+import Logging
+
 /// A stage's input: the chunks of items the previous stage sent, in order.
 ///
 /// Iterate it (`for try await chunk in input`) or call ``next()`` until it returns `nil`. A chunk holds
@@ -8,10 +11,11 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
     public typealias Element = [Item]
     public typealias Failure = any Error
 
-    let channel: ChannelStorage<Item>?
-    private let metrics: StageMetrics?
-    private let meter: StageMeter?
+    @usableFromInline let channel: ChannelStorage<Item>?
+    @usableFromInline let metrics: StageMetrics?
+    @usableFromInline let meter: StageMeter?
 
+    @inlinable
     init(_ channel: ChannelStorage<Item>?, metrics: StageMetrics? = nil, meter: StageMeter? = nil) {
         self.channel = channel
         self.metrics = metrics
@@ -19,13 +23,15 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
     }
 
     /// An input that has already ended (what a source reads).
-    static var empty: Inbox { Inbox(nil) }
+    @inlinable static var empty: Inbox { Inbox(nil) }
 
+    @inlinable
     func attributed(to metrics: StageMetrics, meter: StageMeter?) -> Inbox {
         Inbox(self.channel, metrics: metrics, meter: meter)
     }
 
     /// The same input, without per-chunk processing time (for stages that time each item themselves).
+    @inlinable
     func withoutMeter() -> Inbox {
         Inbox(self.channel, metrics: self.metrics, meter: nil)
     }
@@ -33,6 +39,7 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
     /// The next chunk of items, or `nil` once the input has ended.
     ///
     /// - Throws: `CancellationError` when the task is cancelled.
+    @inlinable
     public func next() async throws -> [Item]? {
         while true {
             switch try await self.receive(wakeable: false) {
@@ -43,6 +50,7 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
         }
     }
 
+    @usableFromInline
     enum Event {
         case items([Item])
         case wake
@@ -50,6 +58,7 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
     }
 
     /// The next chunk, the end, or — when `wakeable` — a ``wake()`` from another task (a timer).
+    @inlinable
     func receive(wakeable: Bool) async throws -> Event {
         guard let channel = self.channel else { return .end }
         if let metrics = self.metrics { self.meter?.chunkFinished(into: metrics.processing) }
@@ -68,18 +77,26 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
     }
 
     /// Makes the reader's pending `receive(wakeable: true)` return `.wake`.
+    @inlinable
     func wake() {
         self.channel?.wake()
     }
 
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let inbox: Inbox
+        @usableFromInline let inbox: Inbox
 
+        @inlinable
+        init(inbox: Inbox) {
+            self.inbox = inbox
+        }
+
+        @inlinable
         public mutating func next() async throws -> [Item]? {
             try await self.inbox.next()
         }
     }
 
+    @inlinable
     public func makeAsyncIterator() -> AsyncIterator {
         AsyncIterator(inbox: self)
     }

@@ -1,3 +1,6 @@
+import CoreMetrics
+import Logging
+
 /// A stage's output: sends items to the next stage.
 ///
 /// `send` suspends while the next stage's input channel is full; that suspension is the backpressure
@@ -8,17 +11,19 @@
 ///
 /// - Important: A stage never finishes its outbox; the pipeline does once the stage returns.
 public struct Outbox<Item: Sendable>: Sendable {
+    @usableFromInline
     enum Target: Sendable {
         case channel(ChannelStorage<Item>)
         /// The end of a pipeline nobody reads: items are counted, then dropped.
         case discard
     }
 
-    let target: Target
-    private let metrics: StageMetrics?
-    private let tap: StageTap?
-    private let meter: StageMeter?
+    @usableFromInline let target: Target
+    @usableFromInline let metrics: StageMetrics?
+    @usableFromInline let tap: StageTap?
+    @usableFromInline let meter: StageMeter?
 
+    @inlinable
     init(_ target: Target, metrics: StageMetrics? = nil, tap: StageTap? = nil, meter: StageMeter? = nil) {
         self.target = target
         self.metrics = metrics
@@ -26,12 +31,14 @@ public struct Outbox<Item: Sendable>: Sendable {
         self.meter = meter
     }
 
+    @inlinable
     package init(_ channel: ChannelStorage<Item>) {
         self.init(.channel(channel))
     }
 
-    static var discard: Outbox { Outbox(.discard) }
+    @inlinable static var discard: Outbox { Outbox(.discard) }
 
+    @inlinable
     func attributed(to stage: StageRuntime, meter: StageMeter?) -> Outbox {
         Outbox(self.target, metrics: stage.metrics, tap: stage.tap, meter: meter)
     }
@@ -40,11 +47,13 @@ public struct Outbox<Item: Sendable>: Sendable {
     ///
     /// - Throws: `CancellationError` when cancelled while waiting for room, ``OutputClosedError`` when the
     ///   next stage stopped reading.
+    @inlinable
     public func send(_ item: Item) async throws {
         try await self.send(contentsOf: [item])
     }
 
     /// Sends items as one chunk, in order.
+    @inlinable
     public func send(contentsOf items: [Item]) async throws {
         guard !items.isEmpty else { return }
         self.metrics?.itemsOut.increment(by: items.count)

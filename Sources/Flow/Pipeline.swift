@@ -46,8 +46,9 @@ public struct Pipeline<Output: Sendable>: Service {
     public let taps: PipelineTaps
     /// Runs the stages. Captured in `init`, where their concrete types are known, so that a client
     /// built with cross-module optimisation gets code specialised for its own stages.
-    private let root: @Sendable (Outbox<Output>, StageContext) async throws -> Void
+    @usableFromInline let root: @Sendable (Outbox<Output>, StageContext) async throws -> Void
 
+    @inlinable
     public init<Stages: Stage>(
         _ name: String,
         configuration: Configuration = Configuration(),

@@ -1,3 +1,6 @@
+import CoreMetrics
+import Logging
+
 /// A step of a pipeline: reads `Input` items from its inbox and sends `Output` items to its outbox.
 ///
 /// Most stages are written as one function per item with ``Map``, ``CompactMap``, ``Filter``, ``FlatMap``
@@ -36,6 +39,7 @@ extension Stage {
     /// Runs this stage with its input and output attributed to it in the metrics, and its output tapped.
     ///
     /// Composite stages call this for each child; the child's `context` must point at its first stage.
+    @inlinable
     func _run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         let stage = context.runtime
         let meter = StageMeter()

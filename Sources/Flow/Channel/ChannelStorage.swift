@@ -2,6 +2,8 @@ import Synchronization
 
 /// Thrown by ``Outbox/send(_:)`` when the stage that reads the channel has stopped reading.
 public struct OutputClosedError: Error, CustomStringConvertible {
+    public init() {}
+
     public var description: String { "the next stage stopped reading its input" }
 }
 
@@ -10,14 +12,16 @@ public struct OutputClosedError: Error, CustomStringConvertible {
 ///
 /// - Important: Exactly one task consumes a channel; any number may send. Sends are never lost:
 ///   a chunk is buffered before its sender is suspended for room.
+@usableFromInline
 package final class ChannelStorage<Item: Sendable>: Sendable {
-    private let state: Mutex<ChannelStateMachine<Item>>
-    private let maxChunk: Int
+    @usableFromInline let state: Mutex<ChannelStateMachine<Item>>
+    @usableFromInline let maxChunk: Int
     /// Whether `Item` is ``Weighted``; when not, a chunk weighs its count (no per-item work).
-    private let isWeighted: Bool
+    @usableFromInline let isWeighted: Bool
     /// Reports the buffered weight after each change (the consumer stage's queue depth).
-    private let depth: (@Sendable (Int) -> Void)?
+    @usableFromInline let depth: (@Sendable (Int) -> Void)?
 
+    @inlinable
     package init(backpressure: Backpressure, depth: (@Sendable (Int) -> Void)? = nil) {
         self.state = Mutex(ChannelStateMachine(backpressure: backpressure))
         self.maxChunk = backpressure.maxChunk
@@ -26,7 +30,8 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     }
 
     /// The weight of one item (at least 1).
-    private func weight(of item: Item) -> Int {
+    @inlinable
+    func weight(of item: Item) -> Int {
         guard self.isWeighted, let item = item as? any Weighted else { return 1 }
         return max(1, item.weight)
     }
@@ -43,6 +48,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     /// - Throws: ``OutputClosedError`` when the consumer stopped reading, `CancellationError` if the
     ///   task is cancelled while waiting (the piece then waiting is already buffered).
     @discardableResult
+    @inlinable
     package func send(_ chunk: [Item]) async throws -> Duration {
         let maxChunk = self.maxChunk
         if !self.isWeighted {
@@ -74,7 +80,8 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
         return waited
     }
 
-    private func sendPiece(_ chunk: [Item], weight: Int) async throws -> Duration {
+    @inlinable
+    func sendPiece(_ chunk: [Item], weight: Int) async throws -> Duration {
         let (action, count) = self.state.withLock { state in (state.send(chunk, weight: weight), state.weight) }
         self.depth?(count)
         switch action {
@@ -106,6 +113,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     }
 
     /// Ends the producer side; the consumer receives what is buffered, then the end.
+    @inlinable
     package func finish() {
         self.state.withLock { $0.finish() }?.resume(returning: .end)
     }
@@ -113,6 +121,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     // MARK: Consumer side
 
     /// The next chunk, `.end`, `.cancelled`, or (when `wakeable`) `.wake`.
+    @inlinable
     package func next(wakeable: Bool) async -> ChannelStateMachine<Item>.Received {
         let (action, count) = self.state.withLock { state in (state.next(wakeable: wakeable), state.weight) }
         switch action {
@@ -139,6 +148,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     }
 
     /// Makes a waiting `next(wakeable: true)` return `.wake` (or the next such call, if none waits).
+    @inlinable
     package func wake() {
         self.state.withLock { $0.wake() }?.resume(returning: .wake)
     }
@@ -146,6 +156,7 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
     /// The consumer stopped reading: buffered items are dropped, producers are refused from now on.
     /// - Returns: the weight of the buffered items dropped.
     @discardableResult
+    @inlinable
     package func closeConsumer() -> Int {
         let (dropped, producers) = self.state.withLock { $0.closeConsumer() }
         for producer in producers { producer.resume(returning: .closed) }

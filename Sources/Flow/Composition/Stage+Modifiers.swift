@@ -14,7 +14,7 @@ extension Stage {
 
 /// A stage with another name or input buffer. Built by ``Stage/named(_:)`` and ``Stage/buffer(_:)``.
 public struct _ModifiedStage<Base: Stage>: Stage, ComposedStage {
-    let base: Base
+    @usableFromInline let base: Base
     let newName: String?
     let backpressure: Backpressure?
 
@@ -48,6 +48,7 @@ public struct _ModifiedStage<Base: Stage>: Stage, ComposedStage {
         _ModifiedStage(base: self.base, name: self.newName, backpressure: backpressure)
     }
 
+    @inlinable
     public func run(_ input: Inbox<Base.Input>, _ output: Outbox<Base.Output>, _ context: StageContext) async throws {
         try await self.base.run(input, output, context)
     }

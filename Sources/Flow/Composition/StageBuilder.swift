@@ -48,8 +48,14 @@ public enum StageBuilder {
 ///   and the second side drains it; when the second side stops reading, the first side's sends are
 ///   refused and it ends quietly. An error on either side cancels both.
 public struct _ChainedStage<First: Stage, Second: Stage>: Stage, ComposedStage where First.Output == Second.Input {
-    let first: First
-    let second: Second
+    @usableFromInline let first: First
+    @usableFromInline let second: Second
+
+    @usableFromInline
+    init(first: First, second: Second) {
+        self.first = first
+        self.second = second
+    }
 
     var layout: StageLayout {
         let first = StageLayout.of(self.first)
@@ -59,6 +65,7 @@ public struct _ChainedStage<First: Stage, Second: Stage>: Stage, ComposedStage w
         )
     }
 
+    @inlinable
     public func run(
         _ input: Inbox<First.Input>,
         _ output: Outbox<Second.Output>,
@@ -89,12 +96,18 @@ public struct _ChainedStage<First: Stage, Second: Stage>: Stage, ComposedStage w
 
 /// A stage present or not (an `if` in a ``StageBuilder``); absent, items pass through unchanged.
 public struct _OptionalStage<Wrapped: Stage>: Stage, ComposedStage where Wrapped.Input == Wrapped.Output {
-    let stage: Wrapped?
+    @usableFromInline let stage: Wrapped?
+
+    @usableFromInline
+    init(stage: Wrapped?) {
+        self.stage = stage
+    }
 
     var layout: StageLayout {
         self.stage.map(StageLayout.of) ?? StageLayout(name: "pass-through", outputType: Wrapped.Output.self)
     }
 
+    @inlinable
     public func run(
         _ input: Inbox<Wrapped.Input>,
         _ output: Outbox<Wrapped.Output>,
@@ -113,12 +126,18 @@ public struct _OptionalStage<Wrapped: Stage>: Stage, ComposedStage where Wrapped
 /// One of two stages (an `if`/`else` in a ``StageBuilder``).
 public struct _EitherStage<First: Stage, Second: Stage>: Stage, ComposedStage
 where First.Input == Second.Input, First.Output == Second.Output {
+    @usableFromInline
     enum Choice: Sendable {
         case first(First)
         case second(Second)
     }
 
-    let choice: Choice
+    @usableFromInline let choice: Choice
+
+    @usableFromInline
+    init(choice: Choice) {
+        self.choice = choice
+    }
 
     var layout: StageLayout {
         switch self.choice {
@@ -127,6 +146,7 @@ where First.Input == Second.Input, First.Output == Second.Output {
         }
     }
 
+    @inlinable
     public func run(
         _ input: Inbox<First.Input>,
         _ output: Outbox<First.Output>,

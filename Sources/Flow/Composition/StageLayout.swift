@@ -9,16 +9,18 @@
 /// - Important: The order of ``stages`` is the order of the pipeline's stage list (its metric labels and
 ///   taps): a composite stage's first stage is at its own index, and a child at `offset` places after it
 ///   runs with `context.advanced(by: offset)`.
+@usableFromInline
 struct StageLayout: Sendable {
+    @usableFromInline
     struct Entry: Sendable {
-        var name: String
+        @usableFromInline var name: String
         /// The type of the items leaving this stage (`Never` for a sink), for its tap.
-        var outputType: any Any.Type
+        @usableFromInline var outputType: any Any.Type
     }
 
-    var stages: [Entry]
+    @usableFromInline var stages: [Entry]
     /// The backpressure of the stage's input channel, when it asks for its own.
-    var inputBackpressure: Backpressure?
+    @usableFromInline var inputBackpressure: Backpressure?
 
     /// One stage.
     init(name: String, outputType: any Any.Type, inputBackpressure: Backpressure? = nil) {
@@ -33,9 +35,10 @@ struct StageLayout: Sendable {
     }
 
     /// How many stages of the pipeline's list this one takes.
-    var count: Int { self.stages.count }
+    @usableFromInline var count: Int { self.stages.count }
 
     /// The layout of `stage`, whatever its kind.
+    @usableFromInline
     static func of<S: Stage>(_ stage: S) -> StageLayout {
         if let composed = stage as? any ComposedStage { return composed.layout }
         if let items = stage as? any ItemStage { return Self.ofItems(items) }

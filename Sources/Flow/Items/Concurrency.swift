@@ -1,5 +1,6 @@
 /// How many items a per-item stage processes at once, and which order its output keeps.
 public struct Concurrency<Input: Sendable>: Sendable {
+    @usableFromInline
     enum Mode: Sendable {
         case serial
         case unordered
@@ -7,8 +8,14 @@ public struct Concurrency<Input: Sendable>: Sendable {
         case perKey(@Sendable (Input) -> Int)
     }
 
-    let mode: Mode
-    let limit: Int
+    @usableFromInline let mode: Mode
+    @usableFromInline let limit: Int
+
+    @usableFromInline
+    init(mode: Mode, limit: Int) {
+        self.mode = mode
+        self.limit = limit
+    }
 
     /// One item at a time, in order (the default).
     public static var serial: Concurrency { Concurrency(mode: .serial, limit: 1) }
@@ -109,6 +116,7 @@ extension ItemStage {
     }
 
     /// Runs ``process(_:into:context:)`` for every item, under the stage's options.
+    @inlinable
     public func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         let body = ItemProcessor<Input, Output>.Body.async { item, results in
             try await self.process(item, into: &results, context: context)
@@ -119,6 +127,7 @@ extension ItemStage {
 
 extension ItemStage {
     /// Every per-item stage runs the same way: its body under its options.
+    @inlinable
     func runItems(
         _ body: ItemProcessor<Input, Output>.Body,
         _ input: Inbox<Input>,

@@ -12,10 +12,18 @@ import Metrics
 /// - `ordered` sends results in input order; the reorder buffer holds at most `limit` results.
 /// - The next input chunk is read only when every item read so far has started or waits on a busy
 ///   key, and fewer than `max(limit, 64)` items wait on busy keys: memory stays bounded.
+@usableFromInline
 struct ConcurrentItemRunner<Input: Sendable, Output: Sendable> {
     let processor: ItemProcessor<Input, Output>
     let context: StageContext
     let deadLetter: Outbox<Failed<Input>>?
+
+    @usableFromInline
+    init(processor: ItemProcessor<Input, Output>, context: StageContext, deadLetter: Outbox<Failed<Input>>?) {
+        self.processor = processor
+        self.context = context
+        self.deadLetter = deadLetter
+    }
 
     private enum Event: Sendable {
         case input([Input])
@@ -30,6 +38,7 @@ struct ConcurrentItemRunner<Input: Sendable, Output: Sendable> {
         var key: Int?
     }
 
+    @usableFromInline
     func run(_ input: Inbox<Input>, _ output: Outbox<Output>) async throws {
         let concurrency = self.processor.options.concurrency
         let limit = concurrency.limit

@@ -11,6 +11,7 @@
 /// The default is ``stop``. Whatever the policy, a failing item never crashes the process: at worst it
 /// stops its pipeline with a ``StageError`` naming the stage and the item.
 public struct ErrorPolicy<Input: Sendable>: Sendable {
+    @usableFromInline
     indirect enum Kind: Sendable {
         case stop
         case skip
@@ -18,7 +19,12 @@ public struct ErrorPolicy<Input: Sendable>: Sendable {
         case retry(Retry, then: Kind)
     }
 
-    let kind: Kind
+    @usableFromInline let kind: Kind
+
+    @usableFromInline
+    init(kind: Kind) {
+        self.kind = kind
+    }
 
     /// Stop the pipeline with a ``StageError``.
     public static var stop: ErrorPolicy { ErrorPolicy(kind: .stop) }
@@ -39,6 +45,7 @@ public struct ErrorPolicy<Input: Sendable>: Sendable {
     }
 
     /// The dead-letter branch somewhere in this policy, if any.
+    @usableFromInline
     var deadLetterBranch: (any Stage<Failed<Input>, Never>)? {
         var kind = self.kind
         while true {
@@ -77,6 +84,7 @@ public struct Retry: Sendable {
     /// a source does when its server goes away, and what a stage that must not lose an item does.
     public static let forever = Retry(maxAttempts: nil)
 
+    @usableFromInline
     func allowsAnother(after attempts: Int, error: any Error) -> Bool {
         if let maxAttempts = self.maxAttempts, attempts >= maxAttempts { return false }
         return self.isRetryable(error)
@@ -139,6 +147,15 @@ public struct StageError: Error, CustomStringConvertible {
     public var attempts: Int
     public var underlying: any Error
 
+    @usableFromInline
+    init(pipeline: String, stage: String, item: String, attempts: Int, underlying: any Error) {
+        self.pipeline = pipeline
+        self.stage = stage
+        self.item = item
+        self.attempts = attempts
+        self.underlying = underlying
+    }
+
     public var description: String {
         let tries = self.attempts == 1 ? "" : " after \(self.attempts) attempts"
         return "pipeline '\(self.pipeline)', stage '\(self.stage)': item \(self.item) failed\(tries): "
@@ -146,6 +163,7 @@ public struct StageError: Error, CustomStringConvertible {
     }
 }
 
+@usableFromInline
 func describeItem(_ item: some Any) -> String {
     let text = String(describing: item)
     return text.count <= 200 ? text : String(text.prefix(199)) + "…"

@@ -1,13 +1,19 @@
+import CoreMetrics
+import Logging
+
 /// Runs a per-item stage: applies `body` to every item, with the stage's concurrency and error policy.
 ///
 /// `body` appends the item's results to the output chunk being built; it appends nothing when it throws
 /// (the per-item stages append only after their function returned). A synchronous body runs a whole
 /// chunk without an async call per item, which is most of the cost of a trivial stage.
+@usableFromInline
 struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
+    @usableFromInline
     enum Body: Sendable {
         case sync(@Sendable (Input, inout [Output]) throws -> Void)
         case async(@Sendable (Input, inout [Output]) async throws -> Void)
 
+        @inlinable
         func apply(_ item: Input, into results: inout [Output]) async throws {
             switch self {
             case .sync(let body): try body(item, &results)
@@ -16,13 +22,21 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    let body: Body
-    let options: ItemOptions<Input>
+    @usableFromInline let body: Body
+    @usableFromInline let options: ItemOptions<Input>
 
-    private func apply(_ item: Input, into results: inout [Output]) async throws {
+    @inlinable
+    init(body: Body, options: ItemOptions<Input>) {
+        self.body = body
+        self.options = options
+    }
+
+    @inlinable
+    func apply(_ item: Input, into results: inout [Output]) async throws {
         try await self.body.apply(item, into: &results)
     }
 
+    @inlinable
     func run(_ input: Inbox<Input>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         guard let branch = self.options.errorPolicy.deadLetterBranch else {
             try await self.runMain(input, output, context, deadLetter: nil)
@@ -44,7 +58,8 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
         }
     }
 
-    private func runMain(
+    @inlinable
+    func runMain(
         _ input: Inbox<Input>,
         _ output: Outbox<Output>,
         _ context: StageContext,
@@ -87,6 +102,7 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
     ///
     /// Returns when the item was processed by a retry, skipped or dead-lettered; throws a ``StageError``
     /// under `.stop`, and `CancellationError` when cancelled (cancellation is never the item's fault).
+    @inlinable
     func recover(
         from error: any Error,
         item: Input,
@@ -153,6 +169,7 @@ struct ItemProcessor<Input: Sendable, Output: Sendable>: Sendable {
     }
 
     /// Processes one item with its error policy, for a concurrent runner's worker.
+    @inlinable
     func process(_ item: Input, _ context: StageContext, _ deadLetter: Outbox<Failed<Input>>?) async throws -> [Output]
     {
         var results: [Output] = []

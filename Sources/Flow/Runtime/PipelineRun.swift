@@ -2,20 +2,22 @@ import CoreMetrics
 import Logging
 
 /// One stage of a running pipeline: its unique name, logger, metrics and tap point.
+@usableFromInline
 struct StageRuntime: Sendable {
-    let name: String
-    let logger: Logger
-    let metrics: StageMetrics
-    let tap: StageTap
+    @usableFromInline let name: String
+    @usableFromInline let logger: Logger
+    @usableFromInline let metrics: StageMetrics
+    @usableFromInline let tap: StageTap
 }
 
 /// Everything a running pipeline's stages share, made once per `run()`.
+@usableFromInline
 final class PipelineRun: Sendable {
-    let name: String
-    let configuration: PipelineConfiguration
-    /// One entry per stage, in the order of ``Stage/_stageNames`` (and of the pipeline's taps).
-    let stages: [StageRuntime]
-    let stop: StopSignal
+    @usableFromInline let name: String
+    @usableFromInline let configuration: PipelineConfiguration
+    /// One entry per stage, in the order of the pipeline's stage list (and of its taps).
+    @usableFromInline let stages: [StageRuntime]
+    @usableFromInline let stop: StopSignal
 
     init(name: String, taps: PipelineTaps, configuration: PipelineConfiguration, stop: StopSignal) {
         self.name = name
@@ -37,6 +39,7 @@ final class PipelineRun: Sendable {
 }
 
 /// Makes stage names unique within a pipeline: the second `map` becomes `map-2`.
+@usableFromInline
 func uniqueStageNames(_ names: [String]) -> [String] {
     var seen: [String: Int] = [:]
     return names.map { name in

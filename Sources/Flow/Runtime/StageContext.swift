@@ -4,27 +4,33 @@ import Logging
 /// What a running stage knows about its pipeline: its name, logger, metrics, clock, and whether the
 /// pipeline is draining.
 public struct StageContext: Sendable {
-    let run: PipelineRun
+    @usableFromInline let run: PipelineRun
     /// The index of this stage (for a composite stage: of its first stage) in ``PipelineRun/stages``.
-    let index: Int
+    @usableFromInline let index: Int
+
+    @usableFromInline
+    init(run: PipelineRun, index: Int) {
+        self.run = run
+        self.index = index
+    }
 
     /// The pipeline's name.
-    public var pipelineName: String { self.run.name }
+    @inlinable public var pipelineName: String { self.run.name }
     /// This stage's unique name in the pipeline, as in its metric labels.
-    public var stageName: String { self.run.stages[self.index].name }
+    @inlinable public var stageName: String { self.run.stages[self.index].name }
     /// A logger with `pipeline` and `stage` metadata.
-    public var logger: Logger { self.run.stages[self.index].logger }
+    @inlinable public var logger: Logger { self.run.stages[self.index].logger }
     /// This stage's metrics.
-    public var metrics: StageMetrics { self.run.stages[self.index].metrics }
+    @inlinable public var metrics: StageMetrics { self.run.stages[self.index].metrics }
     /// This stage's name, logger, metrics and tap.
-    var runtime: StageRuntime { self.run.stages[self.index] }
+    @inlinable var runtime: StageRuntime { self.run.stages[self.index] }
     /// Where the pipeline's metrics go: for a stage's own domain metrics, beside the ones Flow keeps.
     public var metricsFactory: any MetricsFactory { self.run.configuration.metricsFactory }
     /// The clock for anything time-based (a manual one in tests).
-    public var clock: FlowClock { self.run.configuration.clock }
+    @inlinable public var clock: FlowClock { self.run.configuration.clock }
 
     /// `true` once the pipeline is draining: a source stops reading and returns.
-    public var isStopping: Bool { self.run.stop.isStopped }
+    @inlinable public var isStopping: Bool { self.run.stop.isStopped }
 
     /// Returns once the pipeline starts draining (or the task is cancelled). A source that waits for
     /// input can race its read against this.
@@ -33,11 +39,13 @@ public struct StageContext: Sendable {
     }
 
     /// The context of the stage `offset` places after this one.
+    @inlinable
     func advanced(by offset: Int) -> StageContext {
         StageContext(run: self.run, index: self.index + offset)
     }
 
     /// A channel feeding the stage at `consumerIndex`, reporting its depth as that stage's queue.
+    @usableFromInline
     func makeChannel<Item>(feeding consumerIndex: Int, backpressure: Backpressure?) -> ChannelStorage<Item> {
         let gauge = self.run.stages[consumerIndex].metrics.queueDepth
         return ChannelStorage(

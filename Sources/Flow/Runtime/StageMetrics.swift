@@ -63,17 +63,22 @@ public final class StageMetrics: Sendable {
 ///
 /// - Important: `chunkReceived` and `chunkFinished` are called by the single task consuming the stage's
 ///   input; `waited` may be called from any task sending on the stage's behalf, hence the atomics.
+@usableFromInline
 final class StageMeter: Sendable {
-    private let origin = ContinuousClock.now
-    private let chunkStart = Atomic<Int64>(-1)
-    private let chunkItems = Atomic<Int>(0)
-    private let waitedNanoseconds = Atomic<Int64>(0)
+    @usableFromInline let origin = ContinuousClock.now
+    @usableFromInline let chunkStart = Atomic<Int64>(-1)
+    @usableFromInline let chunkItems = Atomic<Int>(0)
+    @usableFromInline let waitedNanoseconds = Atomic<Int64>(0)
 
-    private func nanosecondsSinceOrigin() -> Int64 {
+    @usableFromInline init() {}
+
+    @inlinable
+    func nanosecondsSinceOrigin() -> Int64 {
         self.origin.duration(to: .now).nanoseconds
     }
 
     /// Called before waiting for the next chunk: records the previous chunk's time per item.
+    @inlinable
     func chunkFinished(into timer: CoreMetrics.Timer) {
         let start = self.chunkStart.load(ordering: .relaxed)
         let items = self.chunkItems.load(ordering: .relaxed)
@@ -83,12 +88,14 @@ final class StageMeter: Sendable {
         self.chunkStart.store(-1, ordering: .relaxed)
     }
 
+    @inlinable
     func chunkReceived(items: Int) {
         self.chunkItems.store(items, ordering: .relaxed)
         self.waitedNanoseconds.store(0, ordering: .relaxed)
         self.chunkStart.store(self.nanosecondsSinceOrigin(), ordering: .relaxed)
     }
 
+    @inlinable
     func waited(_ duration: Duration) {
         self.waitedNanoseconds.add(duration.nanoseconds, ordering: .relaxed)
     }
@@ -96,6 +103,7 @@ final class StageMeter: Sendable {
 
 extension Duration {
     /// The whole nanoseconds in this duration (saturating).
+    @inlinable
     var nanoseconds: Int64 {
         let (seconds, attoseconds) = self.components
         let (product, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)

@@ -21,6 +21,7 @@ public struct Batch<Item: Sendable>: Stage {
         self.within = within
     }
 
+    @inlinable
     public func run(_ input: Inbox<Item>, _ output: Outbox<[Item]>, _ context: StageContext) async throws {
         let timer = DeadlineTimer(clock: context.clock)
         try await withThrowingTaskGroup(of: Void.self) { group in

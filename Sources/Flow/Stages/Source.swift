@@ -13,16 +13,18 @@
 public struct Source<Output: Sendable>: Stage, ComposedStage {
     public typealias Input = Never
 
-    let produce: @Sendable (Outbox<Output>, StageContext) async throws -> Void
+    @usableFromInline let produce: @Sendable (Outbox<Output>, StageContext) async throws -> Void
 
     /// A source written as a closure. It returns when it has nothing more to read, or soon after
     /// `context.isStopping` turns `true`.
+    @inlinable
     public init(_ produce: @escaping @Sendable (_ output: Outbox<Output>, _ context: StageContext) async throws -> Void)
     {
         self.produce = produce
     }
 
     /// The items of a sequence, in chunks of the pipeline's `maxChunk`.
+    @inlinable
     public init<Items: Sequence & Sendable>(_ items: Items) where Items.Element == Output {
         self.produce = { output, context in
             let chunkSize = context.run.configuration.backpressure.maxChunk
@@ -42,6 +44,7 @@ public struct Source<Output: Sendable>: Stage, ComposedStage {
     ///
     /// - Note: The sequence is asked for its next element until the drain begins; a sequence that
     ///   never produces again is left to the drain deadline.
+    @inlinable
     public init<Elements: AsyncSequence & Sendable>(_ elements: Elements) where Elements.Element == Output {
         self.produce = { output, context in
             for try await element in elements {
@@ -53,6 +56,7 @@ public struct Source<Output: Sendable>: Stage, ComposedStage {
 
     var layout: StageLayout { StageLayout(name: "source", outputType: Output.self) }
 
+    @inlinable
     public func run(_ input: Inbox<Never>, _ output: Outbox<Output>, _ context: StageContext) async throws {
         try await self.produce(output, context)
     }

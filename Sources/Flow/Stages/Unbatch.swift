@@ -5,6 +5,7 @@ public struct Unbatch<Item: Sendable>: Stage {
 
     public init() {}
 
+    @inlinable
     public func run(_ input: Inbox<[Item]>, _ output: Outbox<Item>, _ context: StageContext) async throws {
         for try await chunk in input {
             try await output.send(contentsOf: chunk.flatMap { $0 })

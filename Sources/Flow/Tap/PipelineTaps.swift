@@ -16,6 +16,7 @@ public final class PipelineTaps: Sendable {
     public let stages: [StageTap]
 
     /// - Parameter stages: each stage's unique name and the type of the items leaving it, in order.
+    @usableFromInline
     init(pipeline: String, stages: [(name: String, outputType: any Any.Type)]) {
         self.pipeline = pipeline
         self.stages = stages.map { StageTap(pipeline: pipeline, stage: $0.name, outputType: $0.outputType) }

@@ -64,13 +64,13 @@ public final class StageTap: Sendable {
     }
 
     /// Called with every chunk leaving the stage; does nothing unless somebody is subscribed.
-    @inline(__always)
+    @inlinable
     func sent<Item>(_ items: [Item]) {
         if self.isTapped { self.publish(items) }
     }
 
-    @inline(never)
-    private func publish<Item>(_ items: [Item]) {
+    @usableFromInline @inline(never)
+    func publish<Item>(_ items: [Item]) {
         let subscriptions = self.state.withLock { $0.subscriptions }
         var wanted = 0
         for subscription in subscriptions { wanted = max(wanted, subscription.wants(items.count)) }
