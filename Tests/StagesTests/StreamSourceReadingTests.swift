@@ -71,6 +71,22 @@ struct StreamSourceReadingTests {
         #expect(read.map(\.id) == [ids[0], ids[2], ids[3]])
     }
 
+    /// After a reconnect, own pending entries not in flight (left pending by the dead-letter stage) are read
+    /// again among many still in flight: their delivery counts must still be Redis's.
+    @Test func ownPendingEntriesReadAgain_amongManyInFlight_carryTheirExactDeliveryCounts() async throws {
+        let fixture = StreamFixture()
+        let ids = fixture.redis.addPositions(30)
+        fixture.redis.arrangeGroup(delivering: 30)
+        fixture.redis.arrangeReadAgain(after: ids[28], times: 2)  // the last one was read twice more before
+        fixture.inFlight.insert(Array(ids[1...28]))
+        let read = try await fixture.run(fixture.streamSource(readCount: 30)) { run in
+            try await fixture.caughtUp()
+            return try await fixture.drain(run)
+        }
+        #expect(read.map(\.id) == [ids[0], ids[29]])
+        #expect(read.map(\.deliveries) == [2, 4])
+    }
+
     @Test func everyEntrySent_isInFlightBeforeItIsSent() async throws {
         let fixture = StreamFixture()
         let ids = fixture.redis.addPositions(6)
