@@ -105,6 +105,25 @@ struct StreamSourceReadingTests {
         #expect(seen.allSatisfy { $0.1 }, "each entry was in flight when the next stage got it")
     }
 
+    /// The next stage takes one entry and holds it, so the source waits to send the other nine when the pipeline is
+    /// stopped: they were recorded before the sending began, so a forced stop counts them as left pending.
+    @Test func entriesTheSourceWaitsToSend_areInFlightAlready() async throws {
+        let fixture = StreamFixture()
+        let ids = fixture.redis.addPositions(10)
+        var configuration = PipelineTest.configuration(clock: fixture.clock)
+        configuration.backpressure = .capacity(1)
+        let never = Gate()
+        try await PipelineTest.run(Never.self, configuration: configuration) {
+            fixture.streamSource(readCount: 10)
+            Sink { (_: StreamEntry) in try await never.wait() }
+        } test: { _ in
+            try await fixture.redis.wait {
+                $0.model.lastDelivered(of: Telemetry.stream, group: Telemetry.group) == ids.last
+            }
+        }  // returning cancels the pipeline, the source still waiting to send
+        #expect(ids.filter { !fixture.inFlight.contains($0) }.isEmpty)
+    }
+
     @Test func ownPendingEntryDeletedFromTheStream_isAcknowledged_andNotSent() async throws {
         let fixture = StreamFixture()
         let ids = fixture.redis.addPositions(3)
