@@ -152,7 +152,7 @@ let package = Package(
         ),
         .testTarget(
             name: "StagesTests",
-            dependencies: ["Stages", "FlowTesting"]
+            dependencies: ["Stages", "FlowTesting", .product(name: "MetricsTestKit", package: "swift-metrics")]
         ),
         .testTarget(
             name: "PipelinesTests",

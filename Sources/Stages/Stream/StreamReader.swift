@@ -54,7 +54,8 @@ struct StreamReader {
         }
         self.pendingCursor = last
         if !page.deleted.isEmpty { try await self.acknowledgeDeleted(page.deleted) }
-        return try await self.withDeliveryCounts(page.entries.filter { !inFlight.contains($0.id) })
+        let unfinished = page.entries.filter { !inFlight.contains($0.id) }
+        return try await self.withDeliveryCounts(unfinished, amongPendingEntries: page.entries.count)
     }
 
     /// Entries idle longer than `claimIdle` in the group's pending list, now this consumer's — except the
@@ -110,8 +111,13 @@ struct StreamReader {
         )
     }
 
-    /// Fills in each entry's delivery count from `XPENDING` (entries read again).
-    private func withDeliveryCounts(_ entries: [StreamEntry]) async throws(RedisError) -> [StreamEntry] {
+    /// Fills in each entry's delivery count from `XPENDING` (entries read again). `pendingCount` is how many of this
+    /// consumer's pending entries lie from the first of `entries` to the last: the page they were read in, in flight
+    /// ones included, which the `XPENDING` must cover whole to reach the last entry.
+    private func withDeliveryCounts(
+        _ entries: [StreamEntry],
+        amongPendingEntries pendingCount: Int
+    ) async throws(RedisError) -> [StreamEntry] {
         guard let first = entries.first?.id, let last = entries.last?.id else { return entries }
         let pending = try await self.redis.pending(
             PendingQuery(
@@ -119,7 +125,7 @@ struct StreamReader {
                 group: self.settings.group,
                 start: first,
                 end: last,
-                count: entries.count * 2 + 16,
+                count: pendingCount,
                 consumer: self.settings.consumer
             )
         )
