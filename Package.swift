@@ -146,7 +146,13 @@ let package = Package(
         ),
         .testTarget(
             name: "StagesTests",
-            dependencies: ["Stages", "FlowTesting"]
+            dependencies: [
+                "Stages",
+                "FlowTesting",
+                // The live connection's state machine is fed NIO values (buffers, frames, deadlines).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "PipelinesTests",
