@@ -152,7 +152,14 @@ let package = Package(
         ),
         .testTarget(
             name: "StagesTests",
-            dependencies: ["Stages", "FlowTesting", .product(name: "MetricsTestKit", package: "swift-metrics")]
+            dependencies: [
+                "Stages",
+                "FlowTesting",
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+                // The live connection's state machine is fed NIO values (buffers, frames, deadlines).
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ]
         ),
         .testTarget(
             name: "PipelinesTests",

@@ -5,13 +5,13 @@ import NIOWebSocket
 /// One WebSocket connection of the live server, after the upgrade: reads the client's frames, answers
 /// them, and writes the positions of the topics it subscribes to.
 ///
+/// A thin shell around ``LiveConnectionStateMachine``, which decides everything: this handler feeds it NIO's
+/// events, the subscribe answers, the loop's deliveries and the timers, and carries out the actions it
+/// returns (write, flush, close, join or leave a topic, fetch, schedule or cancel a timer, count, log). It
+/// keeps only the handles of what it carries out: the context and the two timers.
+///
 /// It writes whole frames (``ServerFrame``) as raw bytes, past NIO's frame encoder, which is not in the
 /// pipeline: a position frame is one buffer shared by all its subscribers.
-///
-/// Sending (see `LiveConnectionHandler+Sending.swift`): while the channel is writable and nothing waits,
-/// messages are written at once; otherwise they wait in a ``LiveOutboundQueue`` (coalescing positions,
-/// never dropping control messages) and the server stops reading the client's frames. A connection whose
-/// queue stays non-empty longer than the slow-client timeout is closed with 1008.
 ///
 /// - Important: Lives on its channel's event loop: NIO calls it there, the hub delivers there, and fetch
 ///   results are brought there. No property is touched anywhere else.
@@ -20,15 +20,6 @@ final class LiveConnectionHandler: ChannelDuplexHandler {
     typealias OutboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
-    enum State {
-        /// Serving requests and positions.
-        case open
-        /// A close frame was sent: waiting for the client's, or for the close timeout.
-        case closing
-        /// The channel is closed or the handler removed.
-        case closed
-    }
-
     let environment: LiveConnectionEnvironment
     let loop: LiveLoop
     let userID: String
@@ -36,23 +27,11 @@ final class LiveConnectionHandler: ChannelDuplexHandler {
     let cookie: String?
     var logger: Logger
     var context: ChannelHandlerContext?
-    var state = State.open
-    var subscriptions: [LiveTopic: LiveSubscription] = [:]
-    /// What waits for the client while it is behind.
-    var queue: LiveOutboundQueue
-    /// When the queue last went from empty to non-empty.
-    var behindSince: NIODeadline?
+    var machine: LiveConnectionStateMachine
+    /// Set while the client is behind (the machine says when it starts and stops).
     var slowTimer: Scheduled<Void>?
+    /// Set while the closing handshake is under way.
     var closeTimer: Scheduled<Void>?
-    /// Messages written and not yet flushed.
-    var unflushed = 0
-    var subscribesInFlight = 0
-    /// A `read` the server held back (see ``read(context:)``).
-    var isReadHeld = false
-    /// The text message being reassembled from fragments.
-    var fragments: ByteBuffer?
-    /// A fragmented binary message is being skipped.
-    var isSkippingFragments = false
 
     init(environment: LiveConnectionEnvironment, loop: LiveLoop, userID: String, cookie: String?, logger: Logger) {
         self.environment = environment
@@ -60,13 +39,20 @@ final class LiveConnectionHandler: ChannelDuplexHandler {
         self.userID = userID
         self.cookie = cookie
         self.logger = logger
-        self.queue = LiveOutboundQueue(capacity: environment.clientQueue, policy: .newestPerKey)
+        self.machine = LiveConnectionStateMachine(
+            configuration: .init(
+                clientQueue: environment.clientQueue,
+                maxSubscribesInFlight: environment.maxSubscribesInFlight,
+                maxMessageSize: environment.maxMessageSize
+            )
+        )
     }
 
     // MARK: Lifecycle
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        guard self.machine.handlerAdded() else { return }
         self.environment.metrics.connectionsChanged(by: 1)
         self.logger.info("live connection opened")
         if !context.channel.isActive { self.tearDown() }
@@ -84,33 +70,32 @@ final class LiveConnectionHandler: ChannelDuplexHandler {
 
     /// Forgets every subscription and whatever waits; counts and logs the close. Idempotent.
     private func tearDown() {
-        guard self.state != .closed else { return }
-        self.state = .closed
-        self.leaveAllSubscriptions()
-        self.queue.removeAll()
-        self.fragments = nil
-        self.stopBehind()
-        self.closeTimer?.cancel()
-        self.closeTimer = nil
+        guard let action = self.machine.channelClosed() else { return }
+        for topic in action.leave { self.loop.unsubscribe(self, from: topic) }
+        if action.stopsSlowTimer { self.cancelSlowTimer() }
+        if action.stopsCloseTimer {
+            self.closeTimer?.cancel()
+            self.closeTimer = nil
+        }
         self.environment.metrics.connectionsChanged(by: -1)
         self.logger.info("live connection closed")
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if event is LiveServer.ShutdownEvent {
-            self.close(code: LiveCloseCode.goingAway, reason: "server shutting down")
+            if let action = self.machine.shutdown() { self.close(action) }
         } else {
             context.fireUserInboundEventTriggered(event)
         }
     }
 
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        switch error as? NIOWebSocketError {
-        case .invalidFrameLength?:
-            self.close(code: LiveCloseCode.messageTooLarge, reason: "frame too large", closeWhenSent: true)
-        case .some:
-            self.close(code: LiveCloseCode.protocolError, reason: "invalid frame", closeWhenSent: true)
-        case nil:
+        switch self.machine.errorCaught(error) {
+        case .none:
+            break
+        case .close(let action):
+            self.close(action)
+        case .closeChannel:
             self.logger.debug("live connection failed", metadata: ["error": "\(error)"])
             context.close(promise: nil)
         }
@@ -118,142 +103,57 @@ final class LiveConnectionHandler: ChannelDuplexHandler {
 
     // MARK: Reading
 
-    /// Holds reads back while messages wait for the client (it is behind: reading more requests would only
-    /// queue more answers) or too many `subscribe` requests are in flight; ``resumeReadingIfHeld()`` lets
-    /// them go.
+    /// Holds reads back while the machine says so (the client is behind, or too many `subscribe` requests are
+    /// in flight); the events that end it issue the held read.
     func read(context: ChannelHandlerContext) {
-        if self.shouldHoldReads {
-            self.isReadHeld = true
-        } else {
-            context.read()
-        }
-    }
-
-    private var shouldHoldReads: Bool {
-        self.state == .open
-            && (!self.queue.isEmpty || self.subscribesInFlight >= self.environment.maxSubscribesInFlight)
-    }
-
-    func resumeReadingIfHeld() {
-        guard self.isReadHeld, !self.shouldHoldReads, let context = self.context else { return }
-        self.isReadHeld = false
-        context.read()
+        if self.machine.read() { context.read() }
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = Self.unwrapInboundIn(data)
-        guard frame.maskKey != nil else {
-            self.close(code: LiveCloseCode.protocolError, reason: "client frames must be masked", closeWhenSent: true)
-            return
-        }
-        switch frame.opcode {
-        case .connectionClose:
-            self.receivedClose(frame)
-        case .ping:
-            if self.state == .open {
-                context.write(Self.wrapOutboundOut(ServerFrame.pong(frame.unmaskedData)), promise: nil)
-                context.flush()
-            }
-        case .pong:
+        switch self.machine.frameReceived(Self.unwrapInboundIn(data)) {
+        case .none:
             break
-        case .text, .binary, .continuation:
-            self.receivedData(frame)
-        default:
-            self.close(code: LiveCloseCode.protocolError, reason: "unknown opcode", closeWhenSent: true)
+        case .pong(let bytes):
+            context.write(Self.wrapOutboundOut(bytes), promise: nil)
+            context.flush()
+        case .answer(let bytes):
+            self.send(.control(bytes), now: .now())
+        case .subscribe(let topic, let id, let join):
+            if join { self.loop.subscribe(self, to: topic) }
+            self.fetch(topic, id: id)
+        case .unsubscribe(let topic, let leave, let answer):
+            if leave { self.loop.unsubscribe(self, from: topic) }
+            self.send(.control(answer), now: .now())
+        case .close(let action):
+            self.close(action)
+        case .closeChannel:
+            context.close(promise: nil)
         }
         self.flushAndCount()
     }
 
-    /// A text, binary or continuation frame: reassembles fragmented messages, answers binary ones with
-    /// `bad-request`, and handles each whole text message.
-    private func receivedData(_ frame: WebSocketFrame) {
-        guard self.state == .open else { return }
-        switch frame.opcode {
-        case .text where self.fragments == nil && !self.isSkippingFragments:
-            if frame.fin { self.received(frame.unmaskedData) } else { self.fragments = frame.unmaskedData }
-        case .binary where self.fragments == nil && !self.isSkippingFragments:
-            if frame.fin { self.answerBinary() } else { self.isSkippingFragments = true }
-        case .continuation where self.fragments != nil:
-            var data = frame.unmaskedData
-            self.fragments!.writeBuffer(&data)
-            guard self.fragments!.readableBytes <= self.environment.maxMessageSize else {
-                self.close(code: LiveCloseCode.messageTooLarge, reason: "message too large", closeWhenSent: true)
-                return
-            }
-            if frame.fin {
-                let message = self.fragments!
-                self.fragments = nil
-                self.received(message)
-            }
-        case .continuation where self.isSkippingFragments:
-            if frame.fin {
-                self.isSkippingFragments = false
-                self.answerBinary()
-            }
-        default:
-            self.close(code: LiveCloseCode.protocolError, reason: "unexpected continuation", closeWhenSent: true)
-        }
-    }
-
-    private func answerBinary() {
-        self.send(control: LiveMessage.error(.badRequest, topic: nil, message: "frames are JSON text, not binary"))
-    }
-
-    /// One whole text message: a request, or an error answer.
-    private func received(_ message: ByteBuffer) {
-        switch LiveRequest.parse(message) {
-        case .success(.subscribe(let topic)):
-            self.subscribe(to: topic)
-        case .success(.unsubscribe(let topic)):
-            self.unsubscribe(from: topic)
-        case .failure(let error):
-            self.send(control: LiveMessage.error(error.code, topic: error.topic, message: error.message))
-        }
-    }
-
     // MARK: Closing
 
-    /// The client's close frame: answered with the same code (RFC 6455 §5.5.1) and the connection closed
-    /// once the answer is written; or, when the server started closing, the end of the handshake.
-    private func receivedClose(_ frame: WebSocketFrame) {
-        switch self.state {
-        case .open:
-            var data = frame.unmaskedData
-            var code = data.readInteger(as: UInt16.self) ?? LiveCloseCode.normal
-            if !(1000..<5000).contains(code) || [1004, 1005, 1006, 1015].contains(code) { code = LiveCloseCode.normal }
-            self.close(code: code, reason: "", closeWhenSent: true)
-        case .closing:
-            self.context?.close(promise: nil)
-        case .closed:
-            break
-        }
-    }
-
-    /// Starts the closing handshake: forgets subscriptions and waiting messages, sends a close frame, and
-    /// closes the TCP connection when the client answers, when the frame is written (`closeWhenSent`), or
-    /// after the close timeout, whichever comes first.
-    func close(code: UInt16, reason: String, closeWhenSent: Bool = false) {
-        guard self.state == .open, let context = self.context else { return }
-        self.state = .closing
-        self.leaveAllSubscriptions()
-        self.queue.removeAll()
-        self.stopBehind()
-        let written = context.writeAndFlush(Self.wrapOutboundOut(ServerFrame.close(code: code, reason: reason)))
-        if closeWhenSent {
+    /// Carries out the start of the closing handshake: leaves the topics, sends the close frame, and closes
+    /// the TCP connection when the client answers, when the frame is written (`closeWhenSent`), or after the
+    /// close timeout, whichever comes first.
+    func close(_ action: LiveConnectionStateMachine.CloseAction) {
+        guard let context = self.context else { return }
+        for topic in action.leave { self.loop.unsubscribe(self, from: topic) }
+        if action.stopsSlowTimer { self.cancelSlowTimer() }
+        let frame = ServerFrame.close(code: action.code, reason: action.reason)
+        let written = context.writeAndFlush(Self.wrapOutboundOut(frame))
+        if action.closeWhenSent {
             written.assumeIsolated().whenComplete { _ in context.close(promise: nil) }
         }
         self.closeTimer = context.eventLoop.assumeIsolated().scheduleTask(in: self.environment.closeTimeout) {
-            context.close(promise: nil)
+            self.closeTimerFired()
         }
-        // The client's close frame must be read even if reads were held back.
-        if self.isReadHeld {
-            self.isReadHeld = false
-            context.read()
-        }
+        if action.resumesReading { context.read() }
     }
 
-    private func leaveAllSubscriptions() {
-        for subscription in self.subscriptions.values { self.loop.unsubscribe(subscription) }
-        self.subscriptions.removeAll()
+    private func closeTimerFired() {
+        self.closeTimer = nil
+        if self.machine.closeTimerFired() { self.context?.close(promise: nil) }
     }
 }

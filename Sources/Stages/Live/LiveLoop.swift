@@ -72,23 +72,23 @@ final class LiveLoop: Sendable {
         if scheduleDrain { self.eventLoop.execute { self.drain() } }
     }
 
-    /// Subscribes `connection` (of this loop) to `topic`. On the loop.
-    func subscribe(_ connection: LiveConnectionHandler, to topic: LiveTopic) -> LiveSubscription {
+    /// Subscribes `connection` (of this loop) to `topic`, which it does not subscribe to yet. On the loop.
+    func subscribe(_ connection: LiveConnectionHandler, to topic: LiveTopic) {
         let topicID = self.directory.join(event: topic.event, loop: self.index)
-        let subscription = LiveSubscription(connection: connection, topic: topic, topicID: topicID)
+        let subscription = LiveSubscription(connection: connection, topic: topic)
         self.local.value.subscribers[topicID, default: []].append(subscription)
         self.metrics.subscriptionsChanged(by: 1)
-        return subscription
     }
 
-    /// Ends `subscription`: no position is delivered to it after this returns. On the loop.
-    func unsubscribe(_ subscription: LiveSubscription) {
+    /// Ends the subscription of `connection` to `topic`: no position of it is delivered to the connection after
+    /// this returns. On the loop.
+    func unsubscribe(_ connection: LiveConnectionHandler, from topic: LiveTopic) {
         let local = self.local.value
-        if var list = local.subscribers.removeValue(forKey: subscription.topicID) {
-            list.removeAll { $0 === subscription }
-            if !list.isEmpty { local.subscribers[subscription.topicID] = list }
+        let topicID = self.directory.leave(event: topic.event, loop: self.index)
+        if let topicID, var list = local.subscribers.removeValue(forKey: topicID) {
+            list.removeAll { $0.connection === connection }
+            if !list.isEmpty { local.subscribers[topicID] = list }
         }
-        self.directory.leave(event: subscription.topic.event, loop: self.index)
         self.metrics.subscriptionsChanged(by: -1)
     }
 
@@ -101,10 +101,13 @@ final class LiveLoop: Sendable {
             swap(&inbox.frames, &batch)
             inbox.isDrainScheduled = false
         }
+        // One clock read per pass: when a connection that falls behind during it started to.
+        let now = NIODeadline.now()
         for frame in batch {
             // A copy: a connection closing during the pass may change the list.
             guard let subscriptions = local.subscribers[frame.topic] else { continue }
-            for subscription in subscriptions where subscription.connection.deliver(frame, to: subscription) {
+            for subscription in subscriptions
+            where subscription.connection.deliver(frame, to: subscription, now: now) {
                 local.touched.append(subscription.connection)
             }
         }

@@ -1,24 +1,15 @@
-/// One connection's subscription to one topic.
+/// One connection's place in its loop's list of the subscribers of one topic, from the join to the leave.
 ///
-/// While `subscribe` requests for it are being answered (authorization and snapshot being fetched), the
-/// topic's positions wait in ``buffered``, to be sent after the `subscribed` message: so no position is lost
-/// between the snapshot and the live feed, and none arrives before `subscribed`.
+/// What the subscription is (being set up, its buffered positions) is the connection's state machine's; the
+/// loop only needs whom to deliver to, and the topic the connection knows it by.
 ///
-/// - Important: Lives on its connection's event loop, like the connection; the loop's subscriber lists
-///   hold it from the join to the leave.
+/// - Important: Immutable; lives on its connection's event loop, in the loop's subscriber lists.
 final class LiveSubscription {
     let connection: LiveConnectionHandler
     let topic: LiveTopic
-    /// The topic's number in the ``LiveTopicDirectory`` while subscribed.
-    let topicID: Int
-    /// `subscribe` requests being answered; positions are buffered while it is > 0.
-    var fetching = 0
-    /// The positions that came while ``fetching`` > 0 (`nil` otherwise).
-    var buffered: LiveOutboundQueue?
 
-    init(connection: LiveConnectionHandler, topic: LiveTopic, topicID: Int) {
+    init(connection: LiveConnectionHandler, topic: LiveTopic) {
         self.connection = connection
         self.topic = topic
-        self.topicID = topicID
     }
 }

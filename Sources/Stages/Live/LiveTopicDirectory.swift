@@ -44,12 +44,15 @@ final class LiveTopicDirectory: Sendable {
         }
     }
 
-    /// Stops counting a subscriber of `event` on loop `loop`.
-    func leave(event: String, loop: Int) {
+    /// Stops counting a subscriber of `event` on loop `loop`; returns the topic's number (`nil` when nobody
+    /// subscribed to it).
+    @discardableResult
+    func leave(event: String, loop: Int) -> Int? {
         self.state.withLock { state in
-            guard var route = state.routes.removeValue(forKey: event) else { return }
+            guard var route = state.routes.removeValue(forKey: event) else { return nil }
             route.subscribersPerLoop[loop] -= 1
             if route.subscribersPerLoop.contains(where: { $0 > 0 }) { state.routes[event] = route }
+            return route.topic
         }
     }
 

@@ -1,0 +1,146 @@
+import NIOCore
+
+/// `subscribe`, `unsubscribe`, their answers, and the positions delivered to a subscription.
+///
+/// A `subscribe` joins the topic first, so that every position published from then on reaches the
+/// subscription, and buffers them while the CMS is asked and the snapshot read; then it sends `subscribed`
+/// with the snapshot, followed by the buffered positions newer than the snapshot's position of their device.
+/// A refused one sends the error, and the subscription ends (its buffered positions dropped) unless another
+/// `subscribe` of the topic is still being answered.
+///
+/// - Important: Each `subscribe` gets one answer, `subscribed` or an error, unless an `unsubscribe` of the
+///   topic comes first: that one ends the subscription at once, answered `unsubscribed`, and the answers
+///   still coming for the subscription are dropped (they carry its ``Subscription/id``).
+extension LiveConnectionStateMachine {
+    /// A `subscribe` request: join the topic unless subscribed, and fetch.
+    mutating func subscribe(to topic: LiveTopic) -> FrameAction {
+        let clientQueue = self.configuration.clientQueue
+        return self.modifyOpen { $0.subscribe(to: topic, clientQueue: clientQueue) } ?? .none
+    }
+
+    /// An `unsubscribe` request: leave the topic if subscribed; answered `unsubscribed` either way.
+    mutating func unsubscribe(from topic: LiveTopic) -> FrameAction {
+        guard let wasSubscribed = self.modifyOpen({ $0.subscriptions.removeValue(forKey: topic) != nil }) else {
+            return .none
+        }
+        return .unsubscribe(topic, leave: wasSubscribed, answer: LiveMessage.unsubscribed(topic: topic))
+    }
+
+    enum AnswerAction {
+        case none
+        /// Send the `subscribed` message, then these positions (buffered meanwhile, newer than the snapshot),
+        /// in order, each through ``LiveConnectionStateMachine/send(_:isWritable:now:)``.
+        case subscribed(ByteBuffer, positions: [LivePositionFrame])
+        /// Send this error; leave the topic on the loop when `leave` (no other `subscribe` of it is being
+        /// answered, so the subscription ended).
+        case refused(ByteBuffer, leave: Bool)
+    }
+
+    /// The answer to the `subscribe` that returned ``FrameAction/subscribe(_:id:join:)`` with `id`; `nil` when
+    /// the fetch failed without an answer (it is no longer in flight, and nothing is sent). Then the handler
+    /// flushes, and issues a held read if ``releaseHeldRead()`` says so.
+    mutating func subscribeAnswered(topic: LiveTopic, id: UInt64, _ answer: LiveSubscriptionAnswer?) -> AnswerAction {
+        let clientQueue = self.configuration.clientQueue
+        return self.modifyOpen { $0.answered(topic: topic, id: id, answer, clientQueue: clientQueue) } ?? .none
+    }
+
+    /// A position of `topic` from the loop, for a subscription of this connection: buffered while the
+    /// subscription is being set up, otherwise sent.
+    ///
+    /// - Important: The hot path of the fan-out: no allocation, and one action.
+    mutating func deliver(
+        _ position: LivePositionFrame,
+        of topic: LiveTopic,
+        isWritable: Bool,
+        now: NIODeadline
+    ) -> SendAction {
+        if self.hasSubscribesInFlight,
+            case let outcome?? = self.modifyOpen({ $0.subscriptions[topic]?.buffer(position) })
+        {
+            return .wait(outcome, startsSlowTimer: false)
+        }
+        return self.send(.position(position), isWritable: isWritable, now: now)
+    }
+
+    /// Whether any subscription may be being set up (most deliveries need not look theirs up).
+    private var hasSubscribesInFlight: Bool {
+        guard case .open(let open) = self.state else { return false }
+        return open.subscribesInFlight > 0
+    }
+}
+
+extension LiveConnectionStateMachine.Subscription {
+    /// `subscribe` requests of a subscription being answered, and the positions that came meanwhile, which
+    /// follow the `subscribed` answer.
+    struct Fetching {
+        /// Requests being answered, ≥ 1.
+        var requests: Int
+        var buffered: LiveOutboundQueue
+    }
+
+    /// Buffers `position` when the subscription is being set up; `nil` when it is not.
+    mutating func buffer(_ position: LivePositionFrame) -> LiveOutboundQueue.AppendOutcome? {
+        self.fetching?.buffered.append(position)
+    }
+}
+
+extension LiveConnectionStateMachine.Open {
+    mutating func subscribe(to topic: LiveTopic, clientQueue: Int) -> LiveConnectionStateMachine.FrameAction {
+        let join = self.subscriptions[topic] == nil
+        if join {
+            self.subscriptions[topic] = LiveConnectionStateMachine.Subscription(id: self.nextSubscriptionID)
+            self.nextSubscriptionID += 1
+        }
+        let id = self.subscriptions[topic]!.id
+        if self.subscriptions[topic]!.fetching == nil {
+            self.subscriptions[topic]!.fetching = .init(
+                requests: 1,
+                buffered: LiveOutboundQueue(capacity: clientQueue, policy: .keepAllUntilFull)
+            )
+        } else {
+            self.subscriptions[topic]!.fetching!.requests += 1
+        }
+        self.subscribesInFlight += 1
+        return .subscribe(topic, id: id, join: join)
+    }
+
+    mutating func answered(
+        topic: LiveTopic,
+        id: UInt64,
+        _ answer: LiveSubscriptionAnswer?,
+        clientQueue: Int
+    ) -> LiveConnectionStateMachine.AnswerAction {
+        self.subscribesInFlight -= 1
+        guard let answer, self.subscriptions[topic]?.id == id, self.subscriptions[topic]!.fetching != nil else {
+            return .none
+        }
+        self.subscriptions[topic]!.fetching!.requests -= 1
+        let stillFetching = self.subscriptions[topic]!.fetching!.requests > 0
+        switch answer {
+        case .subscribed(let message, let snapshotTimestamps):
+            // Taken out of the subscription, so that popping its positions does not copy it.
+            var buffered: LiveOutboundQueue
+            if stillFetching {
+                buffered = LiveOutboundQueue(capacity: clientQueue, policy: .keepAllUntilFull)
+                swap(&buffered, &self.subscriptions[topic]!.fetching!.buffered)
+            } else {
+                buffered = self.subscriptions[topic]!.fetching!.buffered
+                self.subscriptions[topic]!.fetching = nil
+            }
+            var positions: [LivePositionFrame] = []
+            positions.reserveCapacity(buffered.count)
+            while let element = buffered.popFirst() {
+                guard case .position(let position) = element,
+                    position.timestamp > snapshotTimestamps[position.deviceID, default: .min]
+                else { continue }
+                positions.append(position)
+            }
+            return .subscribed(message, positions: positions)
+        case .refused(let code, let message):
+            let error = LiveMessage.error(code, topic: topic.name, message: message)
+            guard !stillFetching else { return .refused(error, leave: false) }
+            self.subscriptions[topic] = nil
+            return .refused(error, leave: true)
+        }
+    }
+}
