@@ -15,7 +15,7 @@ extension FlowrunConfiguration.Pipelines {
         /// (see ``group(instance:)``); live data is acknowledged on read. Default: `live-broadcast`.
         public var groupPrefix = "live-broadcast"
         /// `port`: the WebSocket server's port, 0–65535; 0 binds any free port. Default: 8080.
-        public var port = 8080
+        public var port = LiveServer.Configuration.defaultPort
         /// `cms_url`: the CMS that knows which race events a device belongs to, an `http://` or `https://`
         /// URL. Default: `http://127.0.0.1:8055`.
         public var cmsURL = URL(string: "http://127.0.0.1:8055")!
@@ -30,13 +30,13 @@ extension FlowrunConfiguration.Pipelines {
         public var block: Duration = .seconds(1)
         /// `client_queue`: positions waiting per WebSocket connection before older ones are coalesced, ≥ 1.
         /// Default: 256.
-        public var clientQueue = 256
+        public var clientQueue = LiveServer.Configuration.defaultClientQueue
         /// `slow_client_timeout`: a client that stays behind longer than this is closed, > 0. Default: 10 s.
-        public var slowClientTimeout: Duration = .seconds(10)
+        public var slowClientTimeout = LiveServer.Configuration.defaultSlowClientTimeout
         /// `flush_delay`: the longest a position waits before it is written to a browser, so that the ones
         /// that come meanwhile share the socket write, ≥ 0 (0: at once). Trades a few milliseconds of latency
         /// for a fraction of the CPU per delivery. Default: 10 ms.
-        public var flushDelay: Duration = .milliseconds(10)
+        public var flushDelay = LiveServer.Configuration.defaultFlushDelay
 
         /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
         public init() {

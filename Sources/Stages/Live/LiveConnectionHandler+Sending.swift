@@ -33,8 +33,8 @@ extension LiveConnectionHandler {
         var action = event(&self.machine, context.channel.isWritable)
         // Ends: the machine asks only while it has unflushed writes, and it hands them all over when it asks.
         while case .flushFirst(let messages) = action {
-            context.flush()
             self.countFlush(of: messages)
+            context.flush()
             action = event(&self.machine, context.channel.isWritable)
         }
         switch action {
@@ -60,16 +60,26 @@ extension LiveConnectionHandler {
         }
     }
 
-    /// Flushes the writes since the last flush; returns how many messages they were (for the caller to count).
-    func flushWritten() -> Int {
-        let written = self.machine.flush()
-        if written > 0 { self.context?.flush() }
-        return written
+    /// Hands over the writes since the last flush, for the caller to count before it calls ``flushChannel()``:
+    /// how many messages they were (0: none, and none are handed over twice).
+    ///
+    /// - Important: Count, then flush: a message is counted in `flowrun_live_messages_sent_total` before its
+    ///   bytes can reach the client, so whoever received it also sees it counted.
+    func takeWritten() -> Int {
+        self.machine.flush()
     }
 
-    /// ``flushWritten()``, counted in `flowrun_live_messages_sent_total` and `flowrun_live_flushes_total`.
+    /// Flushes the channel (the writes handed over by ``takeWritten()``).
+    func flushChannel() {
+        self.context?.flush()
+    }
+
+    /// Counts the writes since the last flush in `flowrun_live_messages_sent_total` and
+    /// `flowrun_live_flushes_total`, then flushes them.
     func flushAndCount() {
-        self.countFlush(of: self.flushWritten())
+        let written = self.takeWritten()
+        self.countFlush(of: written)
+        if written > 0 { self.flushChannel() }
     }
 
     /// Counts one flush of `messages` messages (0: there was nothing to flush).

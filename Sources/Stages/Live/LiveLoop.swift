@@ -114,9 +114,11 @@ final class LiveLoop: Sendable {
         batch.removeAll(keepingCapacity: true)
         local.spare = batch
         if self.flushDelay <= .zero {
+            // Counted before flushed, so that a client never receives a message not yet counted.
             var flushed = LiveFlushTally()
-            for connection in local.touched { flushed.add(connection.flushWritten()) }
+            for connection in local.touched { flushed.add(connection.takeWritten()) }
             flushed.record(in: self.metrics)
+            for connection in local.touched { connection.flushChannel() }
         } else if !local.touched.isEmpty {
             let due = NIODeadline.now() + self.flushDelay
             for connection in local.touched { local.waiting.append((due, connection)) }
@@ -130,12 +132,17 @@ final class LiveLoop: Sendable {
         let local = self.local.value
         local.flushTimer = nil
         let now = NIODeadline.now()
+        // Counted before flushed, so that a client never receives a message not yet counted. A connection due
+        // twice (flushed meanwhile by an answer, then written again) hands its writes over once.
         var flushed = LiveFlushTally()
-        while let first = local.waiting.first, first.due <= now {
-            local.waiting.removeFirst()
-            flushed.add(first.connection.flushWritten())
+        var dueCount = 0
+        for entry in local.waiting {
+            guard entry.due <= now else { break }
+            flushed.add(entry.connection.takeWritten())
+            dueCount += 1
         }
         flushed.record(in: self.metrics)
+        for _ in 0..<dueCount { local.waiting.removeFirst().connection.flushChannel() }
         if let first = local.waiting.first { self.scheduleFlush(at: first.due, local) }
     }
 

@@ -4,19 +4,20 @@ extension LiveServer {
         /// The address to bind. Default: `0.0.0.0` (every interface).
         public var host = "0.0.0.0"
         /// The TCP port, 0–65535; 0 binds any free port (read it from ``LiveServer/port`` after
-        /// ``LiveServer/start()``). Default: 8080.
-        public var port = 8080
+        /// ``LiveServer/start()``). Default: ``defaultPort``.
+        public var port = Self.defaultPort
         /// Positions that may wait per connection while its client is behind (and per subscription while
-        /// its snapshot is read), ≥ 1. Default: 256.
-        public var clientQueue = 256
-        /// A client whose queue stays non-empty longer than this is closed with 1008, > 0. Default: 10 s.
-        public var slowClientTimeout: Duration = .seconds(10)
+        /// its snapshot is read), ≥ 1. Default: ``defaultClientQueue``.
+        public var clientQueue = Self.defaultClientQueue
+        /// A client whose queue stays non-empty longer than this is closed with 1008, > 0.
+        /// Default: ``defaultSlowClientTimeout``.
+        public var slowClientTimeout = Self.defaultSlowClientTimeout
         /// How long a position may wait before it is written to a client, so that the positions that come
         /// meanwhile go in the same socket write, ≥ 0 (zero: written at the end of each delivery pass). Each
         /// write costs a system call, a TCP segment and a wake-up of the client whatever it carries, so a
         /// few milliseconds here divide the server's CPU per delivery; control messages never wait.
-        /// Default: 10 ms.
-        public var flushDelay: Duration = .milliseconds(10)
+        /// Default: ``defaultFlushDelay``.
+        public var flushDelay = Self.defaultFlushDelay
         /// How long a closing handshake may take before the TCP connection is closed anyway; also bounds a
         /// graceful shutdown. Default: 5 s.
         public var closeTimeout: Duration = .seconds(5)
@@ -32,12 +33,21 @@ extension LiveServer {
         /// one is answered. Default: 16.
         public var maxSubscribesInFlight = 16
 
+        /// 8080.
+        public static let defaultPort = 8080
+        /// 256 positions.
+        public static let defaultClientQueue = 256
+        /// 10 s.
+        public static let defaultSlowClientTimeout: Duration = .seconds(10)
+        /// 10 ms.
+        public static let defaultFlushDelay: Duration = .milliseconds(10)
+
         public init(
             host: String = "0.0.0.0",
-            port: Int = 8080,
-            clientQueue: Int = 256,
-            slowClientTimeout: Duration = .seconds(10),
-            flushDelay: Duration = .milliseconds(10)
+            port: Int = Self.defaultPort,
+            clientQueue: Int = Self.defaultClientQueue,
+            slowClientTimeout: Duration = Self.defaultSlowClientTimeout,
+            flushDelay: Duration = Self.defaultFlushDelay
         ) {
             self.host = host
             self.port = port
