@@ -25,6 +25,12 @@ struct RunCommand: AsyncParsableCommand {
             are logged) and the running configuration is kept. Logging settings apply \
             at the next start.
 
+            A pipeline that fails (the CMS's tables missing, PostgreSQL away at start, \
+            its port taken) is logged and started again after a backoff (1 s, doubling \
+            up to 60 s) while the others keep running; /readyz, `flowrun top` and \
+            flowrun_pipeline_restarts_total show it. Only a configuration that cannot \
+            be used stops flowrun.
+
             The operations port (http.port) serves /metrics, /healthz, /readyz and \
             /tap; `flowrun top` shows the stages live, `flowrun tap` the items leaving \
             one. A progress line per pipeline is logged every --progress seconds.
