@@ -44,8 +44,8 @@ public struct Pipeline<Output: Sendable>: Service {
     public let stageNames: [String]
     /// Each stage's tap point, to watch the items leaving it while the pipeline runs.
     public let taps: PipelineTaps
-    /// Runs the stages. Captured in `init`, where their concrete types are known, so that a client
-    /// built with cross-module optimisation gets code specialised for its own stages.
+    /// Runs the stages. Captured in `init` (inlinable), where their concrete types are known, so that the
+    /// module declaring the pipeline gets code specialised for its own stages.
     @usableFromInline let root: @Sendable (Outbox<Output>, StageContext) async throws -> Void
 
     @inlinable

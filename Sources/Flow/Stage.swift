@@ -51,7 +51,7 @@ extension Stage {
     }
 }
 
-/// `Map<Int, String>` → `map`, `UpdateDeviceState` → `update-device-state`.
+/// `Map<Int, String>` → `map`, `DropStale` → `drop-stale`.
 func defaultStageName(of type: Any.Type) -> String {
     let typeName = String(describing: type).prefix { $0 != "<" }
     var name = ""
