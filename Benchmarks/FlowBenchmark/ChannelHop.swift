@@ -7,6 +7,17 @@ import Flow
 /// The chunk a producer hands over at once (Flow's default `maxChunk`).
 let hopChunk = 256
 
+/// What a consumer received: how many items and their sum (checked against the producer's).
+struct Received: Sendable {
+    var count = 0
+    var sum = 0
+
+    mutating func add(_ item: Int) {
+        self.count += 1
+        self.sum &+= item
+    }
+}
+
 /// The integers `0..<items` in chunks of `hopChunk`, built before the clock starts.
 func hopChunks(_ items: Int) -> [[Int]] {
     stride(from: 0, to: items, by: hopChunk).map { Array($0..<min($0 + hopChunk, items)) }
@@ -18,19 +29,16 @@ func flowChannelHop(items: Int) async throws -> Measurement {
     return try await timed {
         let channel = ChannelStorage<Int>(backpressure: .default)
         let consumer = Task {
-            var count = 0
-            var sum = 0
+            var received = Received()
             while case .chunk(let chunk) = await channel.next(wakeable: false) {
-                for item in chunk {
-                    count += 1
-                    sum &+= item
-                }
+                for item in chunk { received.add(item) }
             }
-            return (count, sum)
+            return received
         }
         for chunk in chunks { try await channel.send(chunk) }
         channel.finish()
-        return await consumer.value
+        let received = await consumer.value
+        return (received.count, received.sum)
     }
 }
 
@@ -47,17 +55,14 @@ func asyncAlgorithmsItemHop(items: Int) async throws -> Measurement {
         var source = consume channelAndSource.source
         // The source is not copyable and `finish()` consumes it, so the producer stays in this task.
         let consumer = Task {
-            var count = 0
-            var sum = 0
-            for await item in elements {
-                count += 1
-                sum &+= item
-            }
-            return (count, sum)
+            var received = Received()
+            for await item in elements { received.add(item) }
+            return received
         }
         for chunk in chunks { try await source.send(contentsOf: chunk) }
         source.finish()
-        return await consumer.value
+        let received = await consumer.value
+        return (received.count, received.sum)
     }
 }
 
@@ -74,18 +79,15 @@ func asyncAlgorithmsChunkHop(items: Int) async throws -> Measurement {
         var source = consume channelAndSource.source
         // The source is not copyable and `finish()` consumes it, so the producer stays in this task.
         let consumer = Task {
-            var count = 0
-            var sum = 0
+            var received = Received()
             for await chunk in elements {
-                for item in chunk {
-                    count += 1
-                    sum &+= item
-                }
+                for item in chunk { received.add(item) }
             }
-            return (count, sum)
+            return received
         }
         for chunk in chunks { try await source.send(chunk) }
         source.finish()
-        return await consumer.value
+        let received = await consumer.value
+        return (received.count, received.sum)
     }
 }
