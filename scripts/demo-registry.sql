@@ -3,9 +3,19 @@
 -- (IMEIs 35630704 || 2441013+i, as `flowrun simulate` makes them) all race in "Demo race"; the even ones
 -- also in "Demo sprint" (a device may be in several events).
 CREATE TABLE IF NOT EXISTS devices(id uuid PRIMARY KEY, imei text UNIQUE NOT NULL);
-CREATE TABLE IF NOT EXISTS events(id uuid PRIMARY KEY, name text);
-CREATE TABLE IF NOT EXISTS entries(id uuid PRIMARY KEY, event_id uuid NOT NULL REFERENCES events);
+CREATE TABLE IF NOT EXISTS events(id uuid PRIMARY KEY, name text, starts_at timestamptz, ends_at timestamptz);
+CREATE TABLE IF NOT EXISTS entries(id uuid PRIMARY KEY, event_id uuid NOT NULL REFERENCES events, name text);
 CREATE TABLE IF NOT EXISTS entry_devices(entry_id uuid REFERENCES entries, device_id uuid REFERENCES devices);
+CREATE TABLE IF NOT EXISTS checkpoints(
+    id uuid PRIMARY KEY, event_id uuid NOT NULL REFERENCES events, seq integer NOT NULL,
+    name text NOT NULL, kind text NOT NULL,
+    lat1 double precision NOT NULL, lon1 double precision NOT NULL,
+    lat2 double precision NOT NULL, lon2 double precision NOT NULL,
+    UNIQUE (event_id, seq));
+-- A registry made before the course existed (flowrun's demo of an earlier version) gains its columns.
+ALTER TABLE events ADD COLUMN IF NOT EXISTS starts_at timestamptz;
+ALTER TABLE events ADD COLUMN IF NOT EXISTS ends_at timestamptz;
+ALTER TABLE entries ADD COLUMN IF NOT EXISTS name text;
 
 INSERT INTO events(id, name) VALUES
     ('00000000-0000-4000-8000-00000000d001', 'Demo race'),
