@@ -12,9 +12,9 @@ public struct Course: Sendable, Hashable {
     /// The event's timing window (`starts_at` … `ends_at`).
     public let window: TimingWindow
     /// Each checkpoint's gate, in the order of ``checkpoints``.
-    public let gates: [Gate]
+    public let gates: [CheckpointGate]
 
-    /// Gate lengths allowed, in metres.
+    /// CheckpointGate lengths allowed, in metres.
     public static let gateLengths: ClosedRange<Double> = 1...2_000
 
     public init(event: String, checkpoints: [Checkpoint], window: TimingWindow = .open) throws(CourseError) {
@@ -48,7 +48,7 @@ public struct Course: Sendable, Hashable {
         self.event = event
         self.checkpoints = sorted
         self.window = window
-        self.gates = sorted.map(Gate.init)
+        self.gates = sorted.map(CheckpointGate.init)
     }
 }
 
@@ -93,10 +93,12 @@ public struct CourseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .tooFewCheckpoints(let count): why = "it has \(count) checkpoint; a course needs at least 2"
         case .duplicateSeq(let seq): why = "two checkpoints have seq \(seq)"
         case .wrongKind(let seq, let kind, let expected):
-            why = "checkpoint seq \(seq) is a '\(kind.rawValue)'; in its place the course needs a '\(expected.rawValue)'"
+            why =
+                "checkpoint seq \(seq) is a '\(kind.rawValue)'; in its place the course needs a '\(expected.rawValue)'"
                 + " (the first is the start, the last the finish, every other a split)"
         case .coordinatesOutOfRange(let seq):
-            why = "checkpoint seq \(seq) has a coordinate that is not a finite latitude in [-90, 90] or longitude"
+            why =
+                "checkpoint seq \(seq) has a coordinate that is not a finite latitude in [-90, 90] or longitude"
                 + " in [-180, 180]"
         case .gateLength(let seq, let metres):
             why = "checkpoint seq \(seq) is a gate \(Int(metres.rounded())) m long; a gate is 1 m to 2 km"

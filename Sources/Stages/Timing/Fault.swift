@@ -114,11 +114,11 @@ public struct FaultRules: Sendable, Hashable {
     /// The great-circle distance between two fixes, in metres (haversine, mean Earth radius).
     public static func distance(_ a: Fix, _ b: Fix) -> Double {
         let radians = Double.pi / 180
-        let φ1 = a.latitude * radians
-        let φ2 = b.latitude * radians
-        let Δφ = φ2 - φ1
-        let Δλ = (b.longitude - a.longitude) * radians
-        let h = sin(Δφ / 2) * sin(Δφ / 2) + cos(φ1) * cos(φ2) * sin(Δλ / 2) * sin(Δλ / 2)
+        let latitude1 = a.latitude * radians
+        let latitude2 = b.latitude * radians
+        let deltaLatitude = latitude2 - latitude1
+        let deltaLongitude = (b.longitude - a.longitude) * radians
+        let h = sin(deltaLatitude / 2) * sin(deltaLatitude / 2) + cos(latitude1) * cos(latitude2) * sin(deltaLongitude / 2) * sin(deltaLongitude / 2)
         return 2 * Self.earthRadius * asin(min(1, h.squareRoot()))
     }
 }

@@ -7,7 +7,7 @@ import Foundation
 /// it meets the gate's line lies on the gate, endpoints included. So a point exactly on the gate counts once
 /// (on the segment that ends there), touching the gate and turning back counts once, and a segment along
 /// the gate's line counts nothing.
-public struct Gate: Sendable, Hashable {
+public struct CheckpointGate: Sendable, Hashable {
     let latitude: Double
     let longitude: Double
     let cosine: Double

@@ -1,0 +1,122 @@
+/// Times every event of ``TimedEvents``: the state race-timing keeps between positions (CONTRACT §6.3).
+///
+/// Each position goes to the ``EventTiming`` of every timed event its device is in. An event is first
+/// rebuilt (``seed(event:fixes:stored:)``) from what is stored (`positions` and `crossings`): at the first
+/// position of it after a start, and when its course or entries change at a refresh. Until then
+/// ``take(_:device:changes:)`` reports it in ``Taken/needsSeed``.
+///
+/// Memory: at most ``TrackSettings/maxFixesPerDevice`` fixes per device and event, and ``maxFixes`` in
+/// total; beyond the total, the track taking a fix gives up its oldest fixes down to an equal share
+/// (``evicted`` counts them; a fix older than what its track holds is then too late).
+public struct RaceTimer: Sendable {
+    public let settings: TrackSettings
+    /// The most fixes held by all tracks together.
+    public let maxFixes: Int
+    public private(set) var timed: TimedEvents = .none
+    /// Event id → its timing, for the events seeded.
+    public private(set) var events: [String: EventTiming] = [:]
+    /// IMEI → the timed events it is in.
+    private var eventsOfDevice: [String: [String]] = [:]
+    /// Positions too late to be timed (more than `late_window` behind, or older than their track holds).
+    public private(set) var tooLate = 0
+    /// Fixes evicted by a limit of memory.
+    public private(set) var evicted = 0
+
+    public static let defaultMaxFixes = 2_000_000
+
+    public init(settings: TrackSettings, maxFixes: Int = RaceTimer.defaultMaxFixes) {
+        self.settings = settings
+        self.maxFixes = maxFixes
+    }
+
+    /// How many fixes all tracks hold.
+    public var fixesHeld: Int { self.events.values.reduce(0) { $0 + $1.fixesHeld } }
+
+    /// Takes the registry as it is now. An event whose course or entries changed, or that is no longer
+    /// timed, is forgotten (it is seeded again at its next position).
+    public mutating func update(_ timed: TimedEvents) {
+        for (id, timing) in self.events
+        where timed.events[id]
+            != TimedEvents.Event(
+                course: timing.course,
+                entries: timing.entries
+            )
+        {
+            self.events[id] = nil
+        }
+        var eventsOfDevice: [String: [String]] = [:]
+        for (id, event) in timed.events {
+            for entry in event.entries {
+                for device in entry.devices where eventsOfDevice[device]?.contains(id) != true {
+                    eventsOfDevice[device, default: []].append(id)
+                }
+            }
+        }
+        self.eventsOfDevice = eventsOfDevice.mapValues { $0.sorted() }
+        self.timed = timed
+    }
+
+    /// The timed events of `device`.
+    public func events(of device: String) -> [String] { self.eventsOfDevice[device] ?? [] }
+
+    /// Whether `event` must be seeded before it takes positions.
+    public func needsSeed(_ event: String) -> Bool {
+        self.timed.events[event] != nil && self.events[event] == nil
+    }
+
+    /// Rebuilds `event` from its devices' stored fixes (each device's in `ts` order, with their
+    /// `received_at`) and its stored results; returns the changes that make the table what the fixes give.
+    public mutating func seed(event: String, fixes: [String: [TrackFix]], stored: [CrossingRecord]) -> [CrossingChange]
+    {
+        guard let definition = self.timed.events[event] else { return [] }
+        var timing = EventTiming(course: definition.course, entries: definition.entries)
+        var ignored: [CrossingChange] = []
+        for (device, track) in fixes {
+            for fix in track { timing.take(fix, device: device, settings: self.settings, changes: &ignored) }
+        }
+        let changes = timing.reconcile(with: stored)
+        self.events[event] = timing
+        return changes
+    }
+
+    public struct Taken: Sendable, Hashable {
+        /// Timed events of the device not seeded yet: seed them, then take the position again.
+        public var needsSeed: [String] = []
+        /// Whether it was too late for some event.
+        public var tooLate = false
+
+        public init(needsSeed: [String] = [], tooLate: Bool = false) {
+            self.needsSeed = needsSeed
+            self.tooLate = tooLate
+        }
+    }
+
+    /// Takes a position of `device` into every seeded timed event it is in; appends the changes of results.
+    public mutating func take(_ fix: TrackFix, device: String, changes: inout [CrossingChange]) -> Taken {
+        var taken = Taken()
+        for event in self.events(of: device) {
+            guard var timing = self.events.removeValue(forKey: event) else {
+                taken.needsSeed.append(event)
+                continue
+            }
+            if timing.take(fix, device: device, settings: self.settings, changes: &changes) == .tooLate {
+                taken.tooLate = true
+            }
+            self.events[event] = timing
+        }
+        guard taken.needsSeed.isEmpty else { return taken }
+        if taken.tooLate { self.tooLate += 1 }
+        self.keepWithinMemory(device: device)
+        return taken
+    }
+
+    private mutating func keepWithinMemory(device: String) {
+        let held = self.fixesHeld
+        guard held > self.maxFixes else { return }
+        let tracks = self.events.values.reduce(0) { $0 + $1.tracks.count }
+        let share = max(self.maxFixes / max(tracks, 1), 2)
+        for event in self.events(of: device) {
+            self.evicted += self.events[event]?.trim(device: device, to: share) ?? 0
+        }
+    }
+}
