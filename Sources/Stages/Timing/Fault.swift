@@ -118,7 +118,9 @@ public struct FaultRules: Sendable, Hashable {
         let latitude2 = b.latitude * radians
         let deltaLatitude = latitude2 - latitude1
         let deltaLongitude = (b.longitude - a.longitude) * radians
-        let h = sin(deltaLatitude / 2) * sin(deltaLatitude / 2) + cos(latitude1) * cos(latitude2) * sin(deltaLongitude / 2) * sin(deltaLongitude / 2)
+        let sinLatitude = sin(deltaLatitude / 2)
+        let sinLongitude = sin(deltaLongitude / 2)
+        let h = sinLatitude * sinLatitude + cos(latitude1) * cos(latitude2) * sinLongitude * sinLongitude
         return 2 * Self.earthRadius * asin(min(1, h.squareRoot()))
     }
 }
