@@ -108,7 +108,7 @@ public final class DurableWrite: PipelineKind, Sendable {
             // when PostgreSQL is slower than the stream.
             WritePositions(store: PositionWriter(pool: resources.writers), writers: settings.writers, stats: stats)
                 .buffer(.watermark(low: batchWeight, high: 2 * batchWeight, maxChunk: batchWeight))
-            Acknowledge(redis: resources.acknowledger, stream: stream, group: group, inFlight: inFlight)
+            Acknowledge<WrittenBatch>(redis: resources.acknowledger, stream: stream, group: group, inFlight: inFlight)
                 .buffer(.watermark(low: batchWeight, high: 2 * batchWeight, maxChunk: batchWeight))
         }
     }

@@ -7,6 +7,7 @@ public enum PipelineRegistry {
     public static let kinds: [any PipelineKind.Type] = [
         DurableWrite.self,
         LiveBroadcast.self,
+        RaceTiming.self,
     ]
 
     /// Their names, in order.

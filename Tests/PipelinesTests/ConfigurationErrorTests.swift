@@ -89,9 +89,9 @@ struct ConfigurationErrorTests {
         #expect(
             problems(in: yaml) == [
                 "pipelines.yaml:2:3: pipelines.durable_writer: unknown pipeline 'durable_writer'; "
-                    + "did you mean 'durable-write'? (known pipelines: durable-write, live-broadcast)",
+                    + "did you mean 'durable-write'? (known pipelines: durable-write, live-broadcast, race-timing)",
                 "pipelines.yaml:3:3: pipelines.geofence: unknown pipeline 'geofence' "
-                    + "(known pipelines: durable-write, live-broadcast)",
+                    + "(known pipelines: durable-write, live-broadcast, race-timing)",
             ]
         )
     }
@@ -112,7 +112,7 @@ struct ConfigurationErrorTests {
                 "pipelines.yaml:3:9: http.port: expected a port number from 0 to 65535, found a list",
                 "pipelines.yaml:5:10: log.level: expected one of trace, debug, info, notice, warning, error, "
                     + "critical, found a mapping",
-                "pipelines.yaml:6:12: pipelines: expected a mapping (pipelines: durable-write, live-broadcast), "
+                "pipelines.yaml:6:12: pipelines: expected a mapping (pipelines: durable-write, live-broadcast, race-timing), "
                     + "found a list",
             ]
         )

@@ -16,8 +16,8 @@ struct AcknowledgeTests {
         self.fixture.inFlight.insert(self.ids)
     }
 
-    var acknowledge: Acknowledge {
-        Acknowledge(
+    var acknowledge: Acknowledge<WrittenBatch> {
+        Acknowledge<WrittenBatch>(
             redis: self.fixture.redis,
             stream: Telemetry.stream,
             group: Telemetry.group,

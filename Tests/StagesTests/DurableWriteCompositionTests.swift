@@ -64,7 +64,12 @@ struct DurableWriteCompositionTests {
             DeviceState(store: DeviceStateStore(), history: FakeStoredPositionTimes())
             Batch<PositionEntry>(max: 4, within: .seconds(1))
             WritePositions(store: store, writers: 2, stats: stats)
-            Acknowledge(redis: redis, stream: Telemetry.stream, group: Telemetry.group, inFlight: inFlight)
+            Acknowledge<WrittenBatch>(
+                redis: redis,
+                stream: Telemetry.stream,
+                group: Telemetry.group,
+                inFlight: inFlight
+            )
         } test: { run in
             // Time passes in turns of the source's loop: backoffs end, batches close, malformed entries left pending
             // become idle and are claimed again, until every entry was acknowledged.

@@ -24,6 +24,11 @@ extension ConfigurationValue where Value == Int {
         Self(expected: "a whole number ≥ 1") { Self.wholeNumber($0).flatMap { $0 >= 1 ? $0 : nil } }
     }
 
+    /// A whole number ≥ `minimum`.
+    static func atLeast(_ minimum: Int) -> Self {
+        Self(expected: "a whole number ≥ \(minimum)") { Self.wholeNumber($0).flatMap { $0 >= minimum ? $0 : nil } }
+    }
+
     /// A TCP port; 0 asks for any free port.
     static var port: Self {
         Self(expected: "a port number from 0 to 65535") { Self.wholeNumber($0).flatMap { $0 <= 65535 ? $0 : nil } }

@@ -81,6 +81,7 @@ public struct CourseError: Error, Sendable, Hashable, CustomStringConvertible {
         case coordinatesOutOfRange(seq: Int)
         case gateLength(seq: Int, metres: Double)
         case windowEndsBeforeStart
+        case unknownKind(seq: Int, String)
     }
 
     public var event: String
@@ -103,6 +104,8 @@ public struct CourseError: Error, Sendable, Hashable, CustomStringConvertible {
         case .gateLength(let seq, let metres):
             why = "checkpoint seq \(seq) is a gate \(Int(metres.rounded())) m long; a gate is 1 m to 2 km"
         case .windowEndsBeforeStart: why = "the event's ends_at is before its starts_at"
+        case .unknownKind(let seq, let kind):
+            why = "checkpoint seq \(seq) has kind '\(kind)'; a kind is 'start', 'split' or 'finish'"
         }
         return "event \(self.event) is not timed: \(why)"
     }

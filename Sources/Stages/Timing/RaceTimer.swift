@@ -22,7 +22,7 @@ public struct RaceTimer: Sendable {
     /// Fixes evicted by a limit of memory.
     public private(set) var evicted = 0
 
-    public static let defaultMaxFixes = 2_000_000
+    public static let defaultMaxFixes = 1_000_000
 
     public init(settings: TrackSettings, maxFixes: Int = RaceTimer.defaultMaxFixes) {
         self.settings = settings
@@ -64,19 +64,40 @@ public struct RaceTimer: Sendable {
         self.timed.events[event] != nil && self.events[event] == nil
     }
 
-    /// Rebuilds `event` from its devices' stored fixes (each device's in `ts` order, with their
-    /// `received_at`) and its stored results; returns the changes that make the table what the fixes give.
+    /// Starts rebuilding `event` (after a start, or a change of its course): its state is forgotten, then
+    /// each device's stored fixes are given with ``seed(event:device:fixes:)``, and
+    /// ``finishSeed(event:stored:)`` reconciles the results with the stored rows.
+    public mutating func beginSeed(event: String) {
+        guard let definition = self.timed.events[event] else { return }
+        self.events[event] = EventTiming(course: definition.course, entries: definition.entries)
+    }
+
+    /// Takes stored fixes of `device` (in `ts` order, with their `received_at`) into `event`'s rebuild. The
+    /// track keeps only what its limits allow, so a device's whole race can be given at once.
+    public mutating func seed(event: String, device: String, fixes: [TrackFix]) {
+        guard var timing = self.events.removeValue(forKey: event) else { return }
+        var ignored: [CrossingChange] = []
+        for fix in fixes { timing.take(fix, device: device, settings: self.settings, changes: &ignored) }
+        self.events[event] = timing
+    }
+
+    /// Ends `event`'s rebuild: its results are compared with `stored` (its rows of the `crossings` table);
+    /// returns the changes that make the table what the fixes give.
+    public mutating func finishSeed(event: String, stored: [CrossingRecord]) -> [CrossingChange] {
+        self.events[event]?.reconcile(with: stored) ?? []
+    }
+
+    /// ``beginSeed(event:)``, each device's fixes, and ``finishSeed(event:stored:)`` at once.
     public mutating func seed(event: String, fixes: [String: [TrackFix]], stored: [CrossingRecord]) -> [CrossingChange]
     {
-        guard let definition = self.timed.events[event] else { return [] }
-        var timing = EventTiming(course: definition.course, entries: definition.entries)
-        var ignored: [CrossingChange] = []
-        for (device, track) in fixes {
-            for fix in track { timing.take(fix, device: device, settings: self.settings, changes: &ignored) }
-        }
-        let changes = timing.reconcile(with: stored)
-        self.events[event] = timing
-        return changes
+        self.beginSeed(event: event)
+        for (device, track) in fixes { self.seed(event: event, device: device, fixes: track) }
+        return self.finishSeed(event: event, stored: stored)
+    }
+
+    /// The devices of `event`'s entries (the timed definition), sorted.
+    public func devices(of event: String) -> [String] {
+        Set(self.timed.events[event]?.entries.flatMap(\.devices) ?? []).sorted()
     }
 
     public struct Taken: Sendable, Hashable {

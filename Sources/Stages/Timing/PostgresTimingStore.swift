@@ -1,0 +1,102 @@
+/// race-timing's ``TimingStore`` in PostgreSQL: the `positions` table it rebuilds events from, and the
+/// `crossings` table (CONTRACT §6.4) it writes.
+///
+/// - Important: ``apply(_:)`` writes a batch's changes in one transaction, the last change of each row
+///   winning; an upsert that does not change the row's `seq`, `device_id` or `ts` writes nothing and keeps
+///   its `updated_at`.
+public struct PostgresTimingStore: TimingStore {
+    let connection: PostgresConnection
+
+    public init(connection: PostgresConnection) {
+        self.connection = connection
+    }
+
+    static let fixes = """
+        SELECT \(PostgresTime.microseconds("ts")), latitude, longitude, satellites,
+            \(PostgresTime.microseconds("received_at"))
+        FROM positions
+        WHERE device_id = $1
+            AND ($2::bigint IS NULL OR ts >= \(PostgresTime.timestamp("$2")))
+            AND ($3::bigint IS NULL OR ts <= \(PostgresTime.timestamp("$3")))
+        ORDER BY ts
+        """
+
+    static let crossings = """
+        SELECT entry_id, checkpoint_id, seq, device_id, \(PostgresTime.microseconds("ts"))
+        FROM crossings WHERE event_id = $1::uuid
+        """
+
+    static let upsert = """
+        INSERT INTO crossings (event_id, entry_id, checkpoint_id, seq, device_id, ts)
+        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::integer, $5, \(PostgresTime.timestamp("$6")))
+        ON CONFLICT (entry_id, checkpoint_id) DO UPDATE
+            SET event_id = excluded.event_id, seq = excluded.seq, device_id = excluded.device_id,
+                ts = excluded.ts, updated_at = now()
+            WHERE (crossings.seq, crossings.device_id, crossings.ts)
+                IS DISTINCT FROM (excluded.seq, excluded.device_id, excluded.ts)
+        """
+
+    static let delete = "DELETE FROM crossings WHERE entry_id = $1::uuid AND checkpoint_id = $2::uuid"
+
+    public func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
+        let rows = try await self.connection.query(Self.fixes, [device, from.map { "\($0)" }, to.map { "\($0)" }])
+        return rows.rows.compactMap { row in
+            guard let ts = row[0].flatMap({ Int64($0) }), let latitude = row[1].flatMap({ Double($0) }),
+                let longitude = row[2].flatMap({ Double($0) }), let received = row[4].flatMap({ Int64($0) })
+            else { return nil }
+            let fix = Fix(
+                timestamp: ts,
+                latitude: latitude,
+                longitude: longitude,
+                satellites: row[3].flatMap { Int($0) }
+            )
+            return TrackFix(fix, receivedAt: received)
+        }
+    }
+
+    public func storedCrossings(of event: String) async throws -> [CrossingRecord] {
+        try await self.connection.query(Self.crossings, [event]).rows.compactMap { row in
+            guard let entry = row[0], let checkpoint = row[1], let seq = row[2].flatMap({ Int($0) }),
+                let device = row[3], let ts = row[4].flatMap({ Int64($0) })
+            else { return nil }
+            return CrossingRecord(
+                event: event,
+                entry: entry,
+                checkpoint: checkpoint,
+                seq: seq,
+                device: device,
+                timestamp: ts
+            )
+        }
+    }
+
+    public func apply(_ changes: [CrossingChange]) async throws {
+        guard !changes.isEmpty else { return }
+        // The last change of each row, in the order the rows were first changed.
+        var last: [CrossingRecord.Key: CrossingChange] = [:]
+        var order: [CrossingRecord.Key] = []
+        for change in changes {
+            if last.updateValue(change, forKey: change.crossing.key) == nil { order.append(change.crossing.key) }
+        }
+        try await self.connection.execute("BEGIN")
+        do {
+            for key in order {
+                guard let change = last[key] else { continue }
+                let row = change.crossing
+                switch change.operation {
+                case .upsert:
+                    _ = try await self.connection.query(
+                        Self.upsert,
+                        [row.event, row.entry, row.checkpoint, "\(row.seq)", row.device, "\(row.timestamp)"]
+                    )
+                case .remove:
+                    _ = try await self.connection.query(Self.delete, [row.entry, row.checkpoint])
+                }
+            }
+            try await self.connection.execute("COMMIT")
+        } catch {
+            try? await self.connection.execute("ROLLBACK")
+            throw error
+        }
+    }
+}

@@ -1,0 +1,148 @@
+import CoreMetrics
+import Flow
+import Foundation
+
+/// Times every position (CONTRACT §6.2, §6.3): takes each into the track of its device in every timed event
+/// it is in (``RaceTimer``), and passes on, per chunk, the entries and the changes of the `crossings` table
+/// they caused (``TimingBatch``). race-timing's `time-crossings`.
+///
+/// The events come from ``TimedEventsRegistry`` (taken again whenever it loads). An event is rebuilt from
+/// what is stored before its first position after a start, and after its course or entries changed: each
+/// device's stored positions within the event's window (and the `jump` reference age before it), then the
+/// event's stored rows, which the results are reconciled with (``TimingStore``; retried until it works).
+///
+/// Metrics: `flowrun_timing_too_late_total{pipeline}`, `flowrun_timing_window_fixes{pipeline}` (gauge),
+/// `flowrun_timing_window_evictions_total{pipeline}`.
+///
+/// - Important: Run serially: a device's track depends on every position of the device. Positions more than
+///   `late_window` behind their device's newest non-faulty one are counted, logged, and reach the results
+///   only through `flowrun timing recompute`.
+public struct TimeCrossings: Stage {
+    public typealias Input = PositionEntry
+    public typealias Output = TimingBatch
+
+    let registry: TimedEventsRegistry
+    let store: any TimingStore
+    let settings: TrackSettings
+    let maxFixes: Int
+    let now: @Sendable () -> Int64
+    let stats: TimingStats?
+    let retry: Retry
+
+    /// - Parameters:
+    ///   - maxFixes: the most fixes held by all tracks together.
+    ///   - now: the processor's clock, µs since the epoch (a position's `received` moment for `future`).
+    public init(
+        registry: TimedEventsRegistry,
+        store: any TimingStore,
+        settings: TrackSettings,
+        maxFixes: Int = RaceTimer.defaultMaxFixes,
+        stats: TimingStats? = nil,
+        retry: Retry = .forever,
+        now: @escaping @Sendable () -> Int64 = TimeCrossings.systemClock
+    ) {
+        self.registry = registry
+        self.store = store
+        self.settings = settings
+        self.maxFixes = maxFixes
+        self.stats = stats
+        self.retry = retry
+        self.now = now
+    }
+
+    /// The system's wall clock in µs since the epoch.
+    public static let systemClock: @Sendable () -> Int64 = {
+        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
+    }
+
+    public func run(_ input: Inbox<PositionEntry>, _ output: Outbox<TimingBatch>, _ context: StageContext) async throws
+    {
+        let labels = [("pipeline", context.pipelineName)]
+        let tooLateCounter = Counter(
+            label: "flowrun_timing_too_late_total",
+            dimensions: labels,
+            factory: context.metricsFactory
+        )
+        let held = Gauge(label: "flowrun_timing_window_fixes", dimensions: labels, factory: context.metricsFactory)
+        let evictions = Counter(
+            label: "flowrun_timing_window_evictions_total",
+            dimensions: labels,
+            factory: context.metricsFactory
+        )
+        var timer = RaceTimer(settings: self.settings, maxFixes: self.maxFixes)
+        var version = -1
+        var evictedReported = 0
+        for try await chunk in input {
+            let current = self.registry.current
+            if current.version != version {
+                timer.update(current.events)
+                version = current.version
+            }
+            var changes: [CrossingChange] = []
+            var tooLate = 0
+            for entry in chunk {
+                let fix = TrackFix(Fix(entry.position), receivedAt: self.now())
+                let device = entry.position.deviceID
+                var taken = timer.take(fix, device: device, changes: &changes)
+                if !taken.needsSeed.isEmpty {
+                    for event in taken.needsSeed {
+                        changes += try await self.seed(event, into: &timer, context: context)
+                    }
+                    taken = timer.take(fix, device: device, changes: &changes)
+                }
+                if taken.tooLate {
+                    tooLate += 1
+                    context.logger.notice(
+                        "position too late to be timed; `flowrun timing recompute` includes it",
+                        metadata: [
+                            "entry": "\(entry.entryID)", "device": "\(device)",
+                            "late_window": "\(self.settings.lateWindow / 1_000_000)s",
+                        ]
+                    )
+                }
+            }
+            tooLateCounter.increment(by: tooLate)
+            held.record(timer.fixesHeld)
+            if timer.evicted > evictedReported {
+                evictions.increment(by: timer.evicted - evictedReported)
+                evictedReported = timer.evicted
+            }
+            self.stats?.took(positions: chunk.count, tooLate: tooLate)
+            try await output.send(TimingBatch(entryIDs: chunk.map(\.entryID), changes: changes))
+        }
+    }
+
+    /// Rebuilds `event` from the store; returns the changes that make its stored rows what the fixes give.
+    private func seed(
+        _ event: String,
+        into timer: inout RaceTimer,
+        context: StageContext
+    ) async throws
+        -> [CrossingChange]
+    {
+        guard let course = timer.timed.events[event]?.course else { return [] }
+        let started = ContinuousClock.now
+        let age = self.settings.rules.thresholds.referenceAge.microseconds
+        let from = course.window.starts.map { $0 - age }
+        timer.beginSeed(event: event)
+        for device in timer.devices(of: event) {
+            let fixes = try await context.retrying("read the stored positions of device \(device)", self.retry) {
+                try await self.store.storedFixes(of: device, from: from, to: course.window.ends)
+            }
+            timer.seed(event: event, device: device, fixes: fixes)
+        }
+        let stored = try await context.retrying("read the stored crossings of event \(event)", self.retry) {
+            try await self.store.storedCrossings(of: event)
+        }
+        let changes = timer.finishSeed(event: event, stored: stored)
+        context.logger.info(
+            "event rebuilt from stored positions and crossings",
+            metadata: [
+                "event": "\(event)", "devices": "\(timer.devices(of: event).count)",
+                "crossings": "\(timer.events[event]?.results.count ?? 0)", "changes": "\(changes.count)",
+                "seconds": "\(started.duration(to: .now))",
+            ]
+        )
+        return changes
+    }
+}
