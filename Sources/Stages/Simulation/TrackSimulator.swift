@@ -35,6 +35,8 @@ public struct TrackSimulator: Sendable {
             case duplicate
             case late
             case malformed(String)
+            /// A position made faulty on purpose (CONTRACT §6.2), for the reason named.
+            case faulty(Fault)
         }
     }
 
@@ -62,7 +64,7 @@ public struct TrackSimulator: Sendable {
         var random = SplitMix(seed: options.seed)
         self.devices = (0..<options.devices).map { index in
             Device(
-                id: "35630704" + String(String(2_441_013 + index).suffix(7)),
+                id: Self.deviceID(index),
                 latitude: 54.687157 + random.uniform(-0.02, 0.02),
                 longitude: 25.279652 + random.uniform(-0.03, 0.03),
                 heading: random.uniform(0, 360),
@@ -76,7 +78,7 @@ public struct TrackSimulator: Sendable {
     /// The entries of the next tick: one position per online device, plus duplicates, flushed bursts
     /// and malformed entries as configured.
     public mutating func nextTick() -> [Entry] {
-        let timestamp = self.options.start + self.tick * self.options.interval.microseconds
+        let timestamp = self.nextTickTime
         self.tick += 1
         var entries: [Entry] = []
         entries.reserveCapacity(self.devices.count + 4)
@@ -116,6 +118,9 @@ public struct TrackSimulator: Sendable {
         return entries
     }
 
+    /// The device time of the next tick, µs since the epoch.
+    public var nextTickTime: Int64 { self.options.start + self.tick * self.options.interval.microseconds }
+
     private mutating func remember(_ entry: Entry) {
         if self.recent.count < 256 {
             self.recent.append(entry)
@@ -137,69 +142,23 @@ public struct TrackSimulator: Sendable {
     }
 
     private mutating func payload(of device: Device, at timestamp: Int64) -> String {
-        let satellites = 6 + self.random.below(9)
-        var attributes = "\"239\":1,\"66\":\(12000 + self.random.below(1500)),\"16\":\(device.odometer)"
-        if self.random.chance(0.05) { attributes += ",\"17\":{\"$bigint\":\"18446744073709551615\"}" }
-        if self.random.chance(0.05) { attributes += ",\"385\":{\"$bytes\":\"AQIDBA==\"}" }
-        return
-            "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(Timestamp.format(timestamp, precision: .milliseconds))\","
-            + "\"latitude\":\(Self.fixed(device.latitude, 6)),\"longitude\":\(Self.fixed(device.longitude, 6)),"
-            + "\"altitude\":\(100 + self.random.below(40)),\"angle\":\(Int(device.heading)),"
-            + "\"speed\":\(Int(device.speed)),\"satellites\":\(satellites),\"priority\":0,"
-            + "\"attributes\":{\(attributes)}}"
+        SimulatedPayload.position(
+            deviceID: device.id,
+            timestamp: timestamp,
+            latitude: SimulatedPayload.rounded(device.latitude, digits: 6),
+            longitude: SimulatedPayload.rounded(device.longitude, digits: 6),
+            heading: device.heading,
+            speed: device.speed,
+            satellites: nil,
+            odometer: device.odometer,
+            random: &self.random
+        )
     }
 
-    /// Each kind of malformation in turn (CONTRACT §1 "anything else").
     private mutating func malformedEntry(of device: Device, at timestamp: Int64) -> Entry {
-        let ts = Timestamp.format(timestamp, precision: .milliseconds)
-        let kinds: [(String, String)] = [
-            ("not-json", "{\"device_id\": \"\(device.id)\", \"timestamp\": "),
-            (
-                "latitude-out-of-range",
-                "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(ts)\",\"latitude\":91.5,\"longitude\":25.1}"
-            ),
-            (
-                "bad-timestamp",
-                "{\"device_id\":\"\(device.id)\",\"timestamp\":\"2026-02-30T10:00:00Z\",\"latitude\":54.1,\"longitude\":25.1}"
-            ),
-            ("device-mismatch", "{\"device_id\":\"999\",\"timestamp\":\"\(ts)\",\"latitude\":54.1,\"longitude\":25.1}"),
-            (
-                "unknown-tag",
-                "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(ts)\",\"latitude\":54.1,\"longitude\":25.1,\"attributes\":{\"7\":{\"$date\":\"x\"}}}"
-            ),
-            ("missing-longitude", "{\"device_id\":\"\(device.id)\",\"timestamp\":\"\(ts)\",\"latitude\":54.1}"),
-        ]
-        let (name, payload) = kinds[self.malformedKind % kinds.count]
+        let (name, payload) = SimulatedPayload.malformed(deviceID: device.id, at: timestamp, index: self.malformedKind)
         self.malformedKind += 1
         return Entry(deviceID: device.id, payload: payload, kind: .malformed(name))
-    }
-
-    static func fixed(_ value: Double, _ digits: Int) -> String {
-        var scale = 1.0
-        for _ in 0..<digits { scale *= 10 }
-        let rounded = (value * scale).rounded() / scale
-        return rounded.description
-    }
-}
-
-/// A small, fast, seedable random number generator (SplitMix64).
-struct SplitMix: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    init(seed: UInt64) { self.state = seed }
-
-    mutating func next() -> UInt64 {
-        self.state &+= 0x9E37_79B9_7F4A_7C15
-        var z = self.state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func uniform(_ low: Double, _ high: Double) -> Double { Double.random(in: low..<high, using: &self) }
-    mutating func below(_ bound: Int) -> Int { Int.random(in: 0..<bound, using: &self) }
-    mutating func chance(_ probability: Double) -> Bool {
-        probability > 0 && Double.random(in: 0..<1, using: &self) < probability
     }
 }
 
