@@ -90,13 +90,13 @@ struct CourseSimulatorTests {
     /// for every checkpoint of that gate; the counted start is the last start crossing before checkpoint 2's
     /// counted crossing, and every later checkpoint counts its first crossing after the one before.
     static func countedCrossings(_ track: [Fix], _ checkpoints: [Checkpoint]) -> [(seq: Int, time: Double)] {
-        let gates = checkpoints.map(Stages.Gate.init)
+        let gates = checkpoints.map(Stages.CheckpointGate.init)
         var counted: [(seq: Int, time: Double)] = []
         for (a, b) in zip(track, track.dropFirst()) {
             var candidates: [(seq: Int, time: Double)] = []
             for (checkpoint, gate) in zip(checkpoints, gates) {
                 guard let fraction = gate.crossing(from: a, to: b) else { continue }
-                candidates.append((checkpoint.seq, Stages.Gate.time(at: fraction, from: a, to: b)))
+                candidates.append((checkpoint.seq, Stages.CheckpointGate.time(at: fraction, from: a, to: b)))
             }
             for candidate in candidates.sorted(by: { ($0.time, $0.seq) < ($1.time, $1.seq) }) {
                 if candidate.seq == 1 && counted.count <= 1 {
