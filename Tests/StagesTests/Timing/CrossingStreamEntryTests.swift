@@ -93,7 +93,10 @@ struct CrossingStreamEntryTests {
             "no entry_id", streamEntry(crossing: crossingJSON.replacingOccurrences(of: "entry_id", with: "entry")),
             .missingKey(key: "entry_id")
         ),
-        ("no seq", streamEntry(crossing: crossingJSON.replacingOccurrences(of: "seq", with: "sq")), .missingKey(key: "seq")),
+        (
+            "no seq", streamEntry(crossing: crossingJSON.replacingOccurrences(of: "seq", with: "sq")),
+            .missingKey(key: "seq")
+        ),
         (
             "seq a string", streamEntry(crossing: crossingJSON.replacingOccurrences(of: ":2,", with: ":\"2\",")),
             .wrongType(key: "seq", expected: "an integer", found: .string)
@@ -121,11 +124,13 @@ struct CrossingStreamEntryTests {
             )
         ),
         (
-            "entry_id not a UUID", streamEntry(crossing: crossingJSON.replacingOccurrences(of: "-555555555555", with: "")),
+            "entry_id not a UUID",
+            streamEntry(crossing: crossingJSON.replacingOccurrences(of: "-555555555555", with: "")),
             .notUUID(field: "crossing.entry_id", value: "11111111-2222-4333-8444")
         ),
         (
-            "empty device_id", streamEntry(crossing: crossingJSON.replacingOccurrences(of: "356307042441013", with: "")),
+            "empty device_id",
+            streamEntry(crossing: crossingJSON.replacingOccurrences(of: "356307042441013", with: "")),
             .invalidDeviceID(value: "", problem: .empty)
         ),
         (
