@@ -106,7 +106,10 @@ extension Integration {
                     try await world.append(CrossingChange(.upsert, counted))
                     #expect(try await received.message(1).type == "crossing")
                     try await world.eventually("the malformed entry is counted") {
-                        live.metrics.count("flowrun_decode_errors_total") == 1
+                        live.metrics.count(
+                            "flowrun_decode_errors_total",
+                            [("pipeline", "live-broadcast-timing"), ("reason", "unknown_op")]
+                        ) == 1
                     }
                     #expect(received.count == 2)
                     await client.close()
