@@ -9,7 +9,13 @@ import Stages
 /// ```
 /// live-stream-source → decode → drop-stale → event-lookup → fan-out ⇒ WebSocket /live
 ///                         └─ report-malformed
+/// live-stream-source → decode-crossing → crossing-fan-out ⇒ WebSocket /live     (the timing pipeline)
+///                         └─ report-malformed
 /// ```
+///
+/// The timing pipeline (``timing``, named `live-broadcast-timing`) reads the changes of the `crossings`
+/// table from `timing_stream` (CONTRACT §6.5) the same way, in a group of this instance's own from the end,
+/// and sends each as a `crossing` or `crossing-removed` on its event's topic.
 ///
 /// Reads the stream in a consumer group of this instance's own, from the stream's end at every start,
 /// acknowledged on read (live data is not durable data; durable-write stores and dead-letters). A position
@@ -25,6 +31,8 @@ public final class LiveBroadcast: PipelineKind, Sendable {
     public static let name = "live-broadcast"
 
     public let pipeline: Pipeline<Never>
+    /// The timing branch: `timing_stream` → `crossing` / `crossing-removed` frames. Runs with ``pipeline``.
+    public let timing: Pipeline<Never>
     /// The device → events map the pipeline looks positions up in.
     public let deviceEvents: DeviceEvents
     /// Running totals, for the progress line.
@@ -41,12 +49,14 @@ public final class LiveBroadcast: PipelineKind, Sendable {
     /// The connections the pipeline owns; each connects on first use, and all are closed when it stops.
     struct Resources: Sendable {
         let reader: RedisConnection
+        let timingReader: RedisConnection
         let registry: PostgresConnection
         let snapshots: PostgresPool
         let cms: CMSClient
 
         func close() async {
             await self.reader.close()
+            await self.timingReader.close()
             await self.registry.close()
             await self.snapshots.close()
             try? await self.cms.shutdown()
@@ -58,6 +68,7 @@ public final class LiveBroadcast: PipelineKind, Sendable {
         let postgres = configuration.postgres.url.absoluteString
         let resources = Resources(
             reader: try RedisConnection(url: configuration.redis.url.absoluteString, name: "live-read"),
+            timingReader: try RedisConnection(url: configuration.redis.url.absoluteString, name: "live-timing-read"),
             registry: PostgresConnection(url: postgres, name: "live-registry"),
             snapshots: PostgresPool(url: postgres, size: 2, name: "live-snapshot"),
             cms: CMSClient(
@@ -93,6 +104,20 @@ public final class LiveBroadcast: PipelineKind, Sendable {
             DropStale()
             EventLookup(registry: deviceEvents)
             FanOut(publisher: publisher, stats: stats)
+        }
+        self.timing = Pipeline(Self.name + "-timing", configuration: flow) {
+            LiveStreamSource(
+                redis: resources.timingReader,
+                settings: .init(
+                    stream: settings.timingStream,
+                    group: settings.group(instance: configuration.instance),
+                    consumer: configuration.instance,
+                    readCount: settings.readCount,
+                    block: settings.block
+                )
+            )
+            DecodeCrossing().onError(.deadLetter { ReportMalformed() })
+            CrossingFanOut(publisher: publisher)
         }
     }
 
@@ -146,7 +171,14 @@ public final class LiveBroadcast: PipelineKind, Sendable {
                         // The pipeline drains first; the server stays up until the group below ends.
                     }
                 }
-                group.addTask { try await self.pipeline.run() }
+                group.addTask {
+                    // Both drain on a graceful shutdown; the first to fail ends the other.
+                    try await withThrowingTaskGroup(of: Void.self) { pipelines in
+                        pipelines.addTask { try await self.pipeline.run() }
+                        pipelines.addTask { try await self.timing.run() }
+                        try await pipelines.waitForAll()
+                    }
+                }
                 // Whichever ends first (the drained pipeline, or a failure) ends the others.
                 defer { group.cancelAll() }
                 try await group.next()
@@ -186,7 +218,8 @@ public final class LiveBroadcast: PipelineKind, Sendable {
     public static func summary(of configuration: FlowrunConfiguration) -> KeyValuePairs<String, String> {
         let settings = configuration.pipelines[Self.self]
         return [
-            "stream": settings.stream, "group": settings.group(instance: configuration.instance),
+            "stream": settings.stream, "timing_stream": settings.timingStream,
+            "group": settings.group(instance: configuration.instance),
             "consumer": configuration.instance, "port": "\(settings.port)", "cms": "\(settings.cmsURL)",
         ]
     }

@@ -9,8 +9,10 @@ struct WatchCommand: AsyncParsableCommand {
         discussion: """
             Connects to the WebSocket endpoint with a CMS session cookie, subscribes \
             to each --event, and prints every frame the server sends as one JSON line \
-            (`subscribed` with its snapshot, then `position`s), until Ctrl-C or \
-            --count positions. A refused upgrade is reported with its HTTP status \
+            (`subscribed` with its snapshot, course, entries and crossings, then \
+            `position`s, `crossing`s and `crossing-removed`s), until Ctrl-C or \
+            --count positions. For each `subscribed`, a summary line on stderr counts \
+            what it carries. A refused upgrade is reported with its HTTP status \
             (401: no valid session; 503: the CMS could not be asked).
 
             Examples:
@@ -77,6 +79,9 @@ struct WatchCommand: AsyncParsableCommand {
         var positions = 0
         for await message in client.messages {
             print(message.text)
+            if let summary = Self.summary(ofSubscribed: message.text) {
+                FileHandle.standardError.write(Data(summary.utf8))
+            }
             if message.text.hasPrefix(#"{"type":"position""#) { positions += 1 }
             if let count = self.count, positions >= count {
                 await client.close()
@@ -88,5 +93,17 @@ struct WatchCommand: AsyncParsableCommand {
         throw CommandFailure(
             "the server closed the connection (code \(close?.code.map(String.init) ?? "none")\(close.map { ": " + $0.reason } ?? ""))"
         )
+    }
+
+    /// `subscribed event:<id>: 12 positions, course of 4 checkpoints, 3 entries, 7 crossings` for a
+    /// `subscribed` frame; nil for any other.
+    static func summary(ofSubscribed text: String) -> String? {
+        guard text.hasPrefix(#"{"type":"subscribed""#),
+            let object = try? JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any]
+        else { return nil }
+        func count(_ key: String) -> Int { (object[key] as? [Any])?.count ?? 0 }
+        let topic = object["topic"] as? String ?? "?"
+        return "subscribed \(topic): \(count("snapshot")) positions, course of \(count("course")) checkpoints, "
+            + "\(count("entries")) entries, \(count("crossings")) crossings\n"
     }
 }

@@ -36,6 +36,7 @@ struct ConfigurationDefaultsTests {
 
         let live = configuration.pipelines.liveBroadcast
         #expect(live.stream == "telemetry:t")
+        #expect(live.timingStream == "timing:crossings")
         #expect(live.groupPrefix == "live-broadcast")
         #expect(live.group(instance: "local-1") == "live-broadcast-local-1")
         #expect(live.port == 8080)

@@ -40,6 +40,7 @@ struct ConfigurationKeysTests {
               live-broadcast:
                 enabled: true
                 stream: positions:b
+                timing_stream: timing:b
                 group_prefix: live
                 port: 8181
                 cms_url: https://cms.example.com/api
@@ -76,6 +77,7 @@ struct ConfigurationKeysTests {
 
         var live = FlowrunConfiguration.Pipelines.LiveBroadcast(enabled: true)
         live.stream = "positions:b"
+        live.timingStream = "timing:b"
         live.groupPrefix = "live"
         live.port = 8181
         live.cmsURL = URL(string: "https://cms.example.com/api")!

@@ -87,8 +87,8 @@ import Testing
     }
 
     /// A position frame of `device` at `timestamp` (µs) whose bytes name both (`d1@5`).
-    static func position(_ device: String, _ timestamp: Int64) -> LivePositionFrame {
-        LivePositionFrame(
+    static func position(_ device: String, _ timestamp: Int64) -> LiveFrame {
+        LiveFrame(
             topic: 0,
             deviceID: device,
             timestamp: timestamp,

@@ -88,6 +88,7 @@ extension FlowrunConfiguration.Pipelines.LiveBroadcast {
         [
             .value("enabled", \.enabled, .bool),
             .value("stream", \.stream, .nonEmpty("stream key")),
+            .value("timing_stream", \.timingStream, .nonEmpty("stream key")),
             .value("group_prefix", \.groupPrefix, .nonEmpty("group name prefix")),
             .value("port", \.port, .port),
             .value("cms_url", \.cmsURL, .url(schemes: ["http", "https"], example: "http://127.0.0.1:8055")),

@@ -11,6 +11,9 @@ extension FlowrunConfiguration.Pipelines {
         public var enabled: Bool
         /// `stream`: the Redis Stream key positions are read from. Default: `telemetry:t`.
         public var stream = "telemetry:t"
+        /// `timing_stream`: the Redis Stream key the changes of the `crossings` table are read from (CONTRACT
+        /// §6.5), in a group of this instance's own too. Default: `timing:crossings`.
+        public var timingStream = "timing:crossings"
         /// `group_prefix`: each instance reads in a group of its own, `<group_prefix>-<instance>`
         /// (see ``group(instance:)``); live data is acknowledged on read. Default: `live-broadcast`.
         public var groupPrefix = "live-broadcast"

@@ -14,8 +14,9 @@ struct DecodeMetrics: Sendable {
         )
     }
 
-    /// The reason's short code, `internal` for an error that is not a decode error.
+    /// The reason's short code (of a position's or a crossing's entry), `internal` for an error that is not a
+    /// decode error.
     static func code(of failure: any Error) -> String {
-        (failure as? DecodeError)?.reason.code ?? "internal"
+        (failure as? DecodeError)?.reason.code ?? (failure as? CrossingStreamError)?.reason.code ?? "internal"
     }
 }

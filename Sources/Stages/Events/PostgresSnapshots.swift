@@ -1,5 +1,6 @@
 /// The snapshot of an event (CONTRACT §5): the latest non-faulty stored position of every device of the event,
-/// read from `positions` and the CMS's event registry (CONTRACT §3) in one statement.
+/// read from `positions` and the CMS's event registry (CONTRACT §3) in one statement; and its timing (§6.5,
+/// see `PostgresSnapshots+Timing.swift`).
 ///
 /// The registry tables belong to the CMS; flowrun's migrations never create them (see ``DeviceEvents``).
 ///
@@ -30,14 +31,16 @@ public struct PostgresSnapshots: LiveSnapshots {
     /// The latest non-faulty position of each device of `event` (a UUID), ordered by device id. Throws a
     /// ``PostgresError`` when it cannot be read (also when `event` is not a UUID).
     public func snapshot(event: String) async throws -> [LivePosition] {
-        let rows: PostgresRows
-        switch self.database {
-        case .connection(let connection):
-            rows = try await connection.query(Self.statement, [event])
-        case .pool(let pool):
-            rows = try await pool.withConnection { try await $0.query(Self.statement, [event]) }
-        }
+        let rows = try await self.withConnection { try await $0.query(Self.statement, [event]) }
         return rows.rows.compactMap(Self.position)
+    }
+
+    /// Runs `body` on the connection, or on one of the pool's.
+    func withConnection<T: Sendable>(_ body: @Sendable (PostgresConnection) async throws -> T) async throws -> T {
+        switch self.database {
+        case .connection(let connection): try await body(connection)
+        case .pool(let pool): try await pool.withConnection(body)
+        }
     }
 
     /// The one statement a snapshot runs (`$1`: the event id); public so that its plan can be checked.

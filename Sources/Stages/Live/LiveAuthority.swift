@@ -24,9 +24,16 @@ public enum LiveAuthorization: Sendable, Hashable {
     case unavailable(reason: String)
 }
 
-/// The snapshot sent with `subscribed` (CONTRACT §5): the latest non-faulty stored position of every
-/// device of the event. `PostgresSnapshots` is the real one.
+/// The snapshot sent with `subscribed` (CONTRACT §5, §6.5): the latest non-faulty stored position of every
+/// device of the event, and the event's course, entries and counted crossings. `PostgresSnapshots` is the real
+/// one.
+///
+/// - Important: Both are read after the subscription joined its topic, so that every position or crossing
+///   published from then on follows `subscribed` (nothing falls between the snapshot and the live feed).
 public protocol LiveSnapshots: Sendable {
     /// Throws when the snapshot cannot be read; the subscriber then gets an `unavailable` error.
     func snapshot(event: String) async throws -> [LivePosition]
+    /// Throws when the course, the entries or the crossings cannot be read; the subscriber then gets an
+    /// `unavailable` error.
+    func timing(event: String) async throws -> LiveTimingSnapshot
 }

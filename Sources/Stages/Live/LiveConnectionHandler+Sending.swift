@@ -9,7 +9,7 @@ extension LiveConnectionHandler {
     /// once after its pass).
     ///
     /// - Important: The hot path of the fan-out: no allocation.
-    func deliver(_ position: LivePositionFrame, to subscription: LiveSubscription, now: NIODeadline) -> Bool {
+    func deliver(_ position: LiveFrame, to subscription: LiveSubscription, now: NIODeadline) -> Bool {
         guard let context = self.context else { return false }
         let hadUnflushed = self.machine.unflushed > 0
         self.send(context) { machine, isWritable in

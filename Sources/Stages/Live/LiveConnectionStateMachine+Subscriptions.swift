@@ -30,7 +30,7 @@ extension LiveConnectionStateMachine {
         case none
         /// Send the `subscribed` message, then these positions (buffered meanwhile, newer than the snapshot),
         /// in order, each through ``LiveConnectionStateMachine/send(_:isWritable:now:)``.
-        case subscribed(ByteBuffer, positions: [LivePositionFrame])
+        case subscribed(ByteBuffer, positions: [LiveFrame])
         /// Send this error; leave the topic on the loop when `leave` (no other `subscribe` of it is being
         /// answered, so the subscription ended).
         case refused(ByteBuffer, leave: Bool)
@@ -49,7 +49,7 @@ extension LiveConnectionStateMachine {
     ///
     /// - Important: The hot path of the fan-out: no allocation, and one action.
     mutating func deliver(
-        _ position: LivePositionFrame,
+        _ position: LiveFrame,
         of topic: LiveTopic,
         isWritable: Bool,
         now: NIODeadline
@@ -79,7 +79,7 @@ extension LiveConnectionStateMachine.Subscription {
     }
 
     /// Buffers `position` when the subscription is being set up; `nil` when it is not.
-    mutating func buffer(_ position: LivePositionFrame) -> LiveOutboundQueue.AppendOutcome? {
+    mutating func buffer(_ position: LiveFrame) -> LiveOutboundQueue.AppendOutcome? {
         self.fetching?.buffered.append(position)
     }
 }
@@ -127,11 +127,13 @@ extension LiveConnectionStateMachine.Open {
                 buffered = self.subscriptions[topic]!.fetching!.buffered
                 self.subscriptions[topic]!.fetching = nil
             }
-            var positions: [LivePositionFrame] = []
+            var positions: [LiveFrame] = []
             positions.reserveCapacity(buffered.count)
             while let element = buffered.popFirst() {
+                // A timing frame always follows: a crossing may be both in the snapshot and right after it.
                 guard case .position(let position) = element,
-                    position.timestamp > snapshotTimestamps[position.deviceID, default: .min]
+                    position.kind == .timing
+                        || position.timestamp > snapshotTimestamps[position.deviceID, default: .min]
                 else { continue }
                 positions.append(position)
             }

@@ -45,7 +45,7 @@ public final class LiveHub: Sendable {
                 route = self.directory.route(event: canonical)
             }
             guard let route else { continue }
-            let frame = LivePositionFrame(
+            let frame = LiveFrame(
                 topic: route.topic,
                 deviceID: position.deviceID,
                 timestamp: position.timestamp,
@@ -54,6 +54,24 @@ public final class LiveHub: Sendable {
             for (index, subscribers) in route.subscribersPerLoop.enumerated() where subscribers > 0 {
                 self.loops[index].enqueue(frame)
             }
+        }
+    }
+
+    /// Sends a `crossing` (an upsert) or `crossing-removed` (a remove) to the subscribers of the change's
+    /// event (CONTRACT §6.5). Returns at once; like a position, it waits for a slow client in its bounded
+    /// queue, but is never replaced by a newer message.
+    public func publish(_ change: CrossingChange) {
+        let event = change.crossing.event
+        guard let route = self.directory.route(event: event) else { return }
+        let frame = LiveFrame(
+            topic: route.topic,
+            deviceID: change.crossing.device,
+            timestamp: change.crossing.timestamp,
+            bytes: LiveMessage.timing(change, topic: LiveTopic(canonicalEvent: event)),
+            kind: .timing
+        )
+        for (index, subscribers) in route.subscribersPerLoop.enumerated() where subscribers > 0 {
+            self.loops[index].enqueue(frame)
         }
     }
 

@@ -27,7 +27,7 @@ final class LiveLoop: Sendable {
     private let local: NIOLoopBoundBox<Local>
 
     private struct Inbox {
-        var frames: [LivePositionFrame] = []
+        var frames: [LiveFrame] = []
         var isDrainScheduled = false
     }
 
@@ -36,7 +36,7 @@ final class LiveLoop: Sendable {
         /// Topic number → the subscriptions to it of this loop's connections.
         var subscribers: [Int: [LiveSubscription]] = [:]
         /// The emptied batch array of the previous pass, swapped into the inbox next time to reuse its storage.
-        var spare: [LivePositionFrame] = []
+        var spare: [LiveFrame] = []
         /// The connections that got their first unflushed write in the current pass.
         var touched: [LiveConnectionHandler] = []
         /// Connections with unflushed writes and when each is due to be flushed, in due order (the delay is
@@ -62,7 +62,7 @@ final class LiveLoop: Sendable {
     }
 
     /// Queues `frame` for this loop's subscribers of its topic. Callable from any thread.
-    func enqueue(_ frame: LivePositionFrame) {
+    func enqueue(_ frame: LiveFrame) {
         let scheduleDrain = self.inbox.withLock { inbox in
             inbox.frames.append(frame)
             guard !inbox.isDrainScheduled else { return false }

@@ -26,9 +26,17 @@ enum LiveMessage {
         }
     }
 
-    /// `{"type":"subscribed","topic":…,"snapshot":[…]}`.
-    static func subscribed(topic: LiveTopic, snapshot: [LivePosition]) -> ByteBuffer {
-        ServerFrame.make(.text, capacity: 64 + 200 * snapshot.count) { buffer in
+    /// `{"type":"subscribed","topic":…,"snapshot":[…],"course":[…],"entries":[…],"crossings":[…]}`
+    /// (CONTRACT §5, §6.5).
+    static func subscribed(
+        topic: LiveTopic,
+        snapshot: [LivePosition],
+        timing: LiveTimingSnapshot = LiveTimingSnapshot()
+    ) -> ByteBuffer {
+        let capacity =
+            64 + 200 * snapshot.count + 200 * timing.course.count + 100 * timing.entries.count
+            + 200 * timing.crossings.count
+        return ServerFrame.make(.text, capacity: capacity) { buffer in
             buffer.writeStaticString("{\"type\":\"subscribed\",\"topic\":")
             Self.writeTopic(topic, into: &buffer)
             buffer.writeStaticString(",\"snapshot\":[")
@@ -36,7 +44,9 @@ enum LiveMessage {
                 if index > 0 { buffer.writeInteger(UInt8(ascii: ",")) }
                 LiveJSON.writePosition(position, into: &buffer)
             }
-            buffer.writeStaticString("]}")
+            buffer.writeInteger(UInt8(ascii: "]"))
+            Self.writeTiming(timing, into: &buffer)
+            buffer.writeInteger(UInt8(ascii: "}"))
         }
     }
 

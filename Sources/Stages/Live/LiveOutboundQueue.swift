@@ -1,13 +1,15 @@
 import NIOCore
 
-/// What waits for one WebSocket connection: position frames and control messages (`subscribed`,
-/// `unsubscribed`, `error`), in order, at most ``capacity`` positions.
+/// What waits for one WebSocket connection: position and timing frames (``LiveFrame``) and control messages
+/// (`subscribed`, `unsubscribed`, `error`), in order, at most ``capacity`` frames.
 ///
 /// Positions are keyed by (topic, device). The ``Policy`` says when a newer position of a key replaces the
 /// one still waiting (coalescing): the connection's send queue, which only holds anything while the client is
 /// behind, always coalesces; the buffer of a subscription waiting for its snapshot keeps every position
 /// until it is full. When it is full and the key has nothing waiting, the oldest waiting position is
-/// dropped. Control messages are never dropped, coalesced or counted against the capacity.
+/// dropped (the oldest timing frame when no position waits). Timing frames (`crossing`,
+/// `crossing-removed`) never coalesce, but count against the capacity like positions. Control messages are
+/// never dropped, coalesced or counted against the capacity.
 ///
 /// - Important: A replaced position keeps its place in line, so positions of one key leave in the order
 ///   they came. No position coalesces across a control message: one appended after an `unsubscribed` or
@@ -33,7 +35,8 @@ struct LiveOutboundQueue {
 
     enum Element {
         case control(ByteBuffer)
-        case position(LivePositionFrame)
+        /// A position or a timing frame (see ``LiveFrame/kind``).
+        case position(LiveFrame)
     }
 
     struct Key: Hashable {
@@ -43,7 +46,7 @@ struct LiveOutboundQueue {
 
     private enum Slot {
         case control(ByteBuffer)
-        case position(LivePositionFrame)
+        case position(LiveFrame)
         /// A position dropped from the middle of the line, removed when it reaches the front.
         case dropped
     }
@@ -60,7 +63,7 @@ struct LiveOutboundQueue {
     private var replaceable: [Key: Int] = [:]
     /// `.dropped` slots not at the front.
     private var droppedSlots = 0
-    /// Positions waiting.
+    /// Positions and timing frames waiting.
     private(set) var positionCount = 0
 
     init(capacity: Int, policy: Policy) {
@@ -80,11 +83,14 @@ struct LiveOutboundQueue {
         self.replaceable.removeAll(keepingCapacity: true)
     }
 
-    /// Appends a position, replacing or dropping an older one as the ``policy`` says.
-    mutating func append(_ position: LivePositionFrame) -> AppendOutcome {
+    /// Appends a position or timing frame, replacing or dropping an older one as the ``policy`` says (a
+    /// timing frame never replaces one, and is never replaced).
+    mutating func append(_ position: LiveFrame) -> AppendOutcome {
         let key = Key(topic: position.topic, deviceID: position.deviceID)
         let isFull = self.positionCount >= self.capacity
-        if self.policy == .newestPerKey || isFull, let sequence = self.replaceable[key] {
+        if position.kind == .position, self.policy == .newestPerKey || isFull,
+            let sequence = self.replaceable[key]
+        {
             self.slots[self.slots.index(self.slots.startIndex, offsetBy: sequence - self.firstSequence)] =
                 .position(position)
             return .coalesced
@@ -94,7 +100,7 @@ struct LiveOutboundQueue {
             self.dropOldestPosition()
             outcome = .droppedOldest
         }
-        self.replaceable[key] = self.firstSequence + self.slots.count
+        if position.kind == .position { self.replaceable[key] = self.firstSequence + self.slots.count }
         self.slots.append(.position(position))
         self.positionCount += 1
         return outcome
@@ -130,10 +136,16 @@ struct LiveOutboundQueue {
         self.positionCount = 0
     }
 
+    /// Drops the oldest waiting position, or the oldest timing frame when no position waits.
     private mutating func dropOldestPosition() {
+        let kind: LiveFrame.Kind =
+            self.slots.contains { slot in
+                if case .position(let frame) = slot { return frame.kind == .position }
+                return false
+            } ? .position : .timing
         var index = self.slots.startIndex
         while index != self.slots.endIndex {
-            if case .position(let position) = self.slots[index] {
+            if case .position(let position) = self.slots[index], position.kind == kind {
                 let sequence = self.firstSequence + self.slots.distance(from: self.slots.startIndex, to: index)
                 let key = Key(topic: position.topic, deviceID: position.deviceID)
                 if self.replaceable[key] == sequence { self.replaceable[key] = nil }

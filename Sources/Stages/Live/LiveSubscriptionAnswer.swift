@@ -27,8 +27,10 @@ enum LiveSubscriptionAnswer: Sendable {
             return .refused(.unavailable, message: "the CMS could not be asked; try again later")
         }
         let snapshot: [LivePosition]
+        let timing: LiveTimingSnapshot
         do {
             snapshot = try await environment.snapshots.snapshot(event: topic.event)
+            timing = try await environment.snapshots.timing(event: topic.event)
         } catch {
             logger.warning(
                 "live subscribe refused: the snapshot could not be read",
@@ -41,7 +43,7 @@ enum LiveSubscriptionAnswer: Sendable {
             timestamps[position.deviceID] = max(timestamps[position.deviceID, default: .min], position.timestamp)
         }
         return .subscribed(
-            message: LiveMessage.subscribed(topic: topic, snapshot: snapshot),
+            message: LiveMessage.subscribed(topic: topic, snapshot: snapshot, timing: timing),
             snapshotTimestamps: timestamps
         )
     }

@@ -31,6 +31,7 @@ final class LiveFakeAuthority: LiveAuthority {
 final class LiveFakeSnapshots: LiveSnapshots {
     private struct State {
         var snapshots: [String: [LivePosition]] = [:]
+        var timing: [String: LiveTimingSnapshot] = [:]
         var gates: [String: LiveGate] = [:]
         var failing: Set<String> = []
         var requests: [String] = []
@@ -50,6 +51,15 @@ final class LiveFakeSnapshots: LiveSnapshots {
             if state.failing.contains(event) { throw Unreadable() }
             return state.snapshots[event] ?? []
         }
+    }
+
+    /// The event's timing snapshot, read right after its positions (so the position gate holds both back).
+    func timing(event: String) async throws -> LiveTimingSnapshot {
+        self.state.withLock { $0.timing[event] ?? LiveTimingSnapshot() }
+    }
+
+    func set(_ timing: LiveTimingSnapshot, for event: String) {
+        self.state.withLock { $0.timing[event] = timing }
     }
 
     func set(_ positions: [LivePosition], for event: String) {

@@ -5,8 +5,8 @@ import Testing
 
 /// What waits for a slow client, and for a subscription being set up.
 @Suite struct LiveOutboundQueueTests {
-    private func position(_ device: String, _ sequence: Int, topic: Int = 1) -> LivePositionFrame {
-        LivePositionFrame(
+    private func position(_ device: String, _ sequence: Int, topic: Int = 1) -> LiveFrame {
+        LiveFrame(
             topic: topic,
             deviceID: device,
             timestamp: Int64(sequence),

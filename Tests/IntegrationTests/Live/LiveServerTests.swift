@@ -104,7 +104,8 @@ extension Integration.LiveServerTests {
             #expect(
                 message.text == #"{"type":"subscribed","topic":"event:\#(event)","snapshot":["#
                     + #"{"device_id":"dev-\"1\"","ts":"2026-05-02T16:36:52.123Z","latitude":47.376887,"#
-                    + #""longitude":-8.5,"altitude":112,"angle":null,"speed":0.1,"satellites":null}]}"#
+                    + #""longitude":-8.5,"altitude":112,"angle":null,"speed":0.1,"satellites":null}],"#
+                    + #""course":[],"entries":[],"crossings":[]}"#
             )
             await client.close()
         }

@@ -87,6 +87,7 @@ extension TestWorld {
         configuration.pipelines.durableWrite.enabled = false
         var live = FlowrunConfiguration.Pipelines.LiveBroadcast(enabled: true)
         live.stream = self.stream
+        live.timingStream = self.timingStream
         live.port = 0
         live.cmsURL = cms
         live.cmsTimeout = .seconds(1)
@@ -114,6 +115,23 @@ extension TestWorld {
             }
             try await live.stop()
         }
+    }
+
+    /// This world's `timing:crossings` stream (CONTRACT §6.5).
+    var timingStream: String { self.stream + ":crossings" }
+
+    /// Appends `change` to ``timingStream`` as race-timing does; returns its id.
+    @discardableResult
+    func append(_ change: CrossingChange) async throws -> String {
+        var command: [RedisArgument] = ["XADD", RedisArgument(self.timingStream), "*"]
+        for field in change.streamFields {
+            command.append(RedisArgument(field.name))
+            command.append(RedisArgument(bytes: field.value))
+        }
+        guard let id = try await self.redis.send(pipeline: [command]).first?.string else {
+            throw HarnessError("XADD to \(self.timingStream) failed")
+        }
+        return id
     }
 
     /// A CONTRACT §1 payload of `device` at `micros` (µs since the epoch).

@@ -31,3 +31,12 @@ final class RecordingPublisher: LivePublisher {
         self.published.update { $0.append(Publication(position: position, events: events)) }
     }
 }
+
+/// Records every crossing change published, in order.
+final class RecordingCrossingPublisher: LiveCrossingPublisher {
+    let published = Watched<[CrossingChange]>([])
+
+    func publish(_ change: CrossingChange) {
+        self.published.update { $0.append(change) }
+    }
+}
