@@ -6,9 +6,13 @@ import Stages
 /// acknowledged before its position is stored.
 ///
 /// ```
-/// stream-source → decode → device-state → batch → write-positions → acknowledge
+/// stream-source → decode → device-state → flag-faults → batch → write-positions → acknowledge
 ///                    └─ dead-letter (malformed entries, after max_deliveries)
 /// ```
+///
+/// Each position is judged by the faulty-fix rules (`faults:`, CONTRACT §6.2) when it arrives, against what
+/// the pipeline has seen of its device, and stored with `faulty` and `fault`; a faulty position is stored
+/// like any other, never dropped.
 ///
 /// - Important: An entry is acknowledged only in two cases: its row exists (the batch it belongs to was
 ///   written: inserted now or already there), or it was malformed, delivered `max_deliveries` times and
@@ -54,11 +58,14 @@ public final class DurableWrite: PipelineKind, Sendable {
         try self.init(configuration: configuration, flow: flow, deviceState: nil)
     }
 
-    /// - Parameter deviceState: the per-device state to start from; nil: an empty one of the configured size.
+    /// - Parameters:
+    ///   - deviceState: the per-device state to start from; nil: an empty one of the configured size.
+    ///   - now: the clock `flag-faults` judges `future` by, µs since the epoch. Default: the system's.
     public init(
         configuration: FlowrunConfiguration,
         flow: PipelineConfiguration,
-        deviceState: DeviceStateStore?
+        deviceState: DeviceStateStore?,
+        now: @escaping @Sendable () -> Int64 = FlagFaults.systemClock
     ) throws {
         let settings = configuration.pipelines[Self.self]
         let resources = try Resources(configuration, writers: settings.writers)
@@ -102,6 +109,10 @@ public final class DurableWrite: PipelineKind, Sendable {
             DeviceState(
                 store: deviceState ?? DeviceStateStore(capacity: settings.deviceState.capacity),
                 history: LatestStoredPositions(connection: resources.history)
+            )
+            FlagFaults(
+                judge: FaultJudge(rules: FaultRules(configuration.faults), capacity: settings.deviceState.capacity),
+                now: now
             )
             Batch<PositionEntry>(max: settings.batch.max, within: settings.batch.within)
             // A batch weighs its positions: a few batches per writer keep the backlog in Redis, not in memory,

@@ -7,8 +7,8 @@ import Stages
 /// live-broadcast: every position reaches the browsers watching its race event within milliseconds.
 ///
 /// ```
-/// live-stream-source → decode → drop-stale → event-lookup → fan-out ⇒ WebSocket /live
-///                         └─ report-malformed
+/// live-stream-source → decode → flag-faults → drop-faulty → drop-stale → event-lookup → fan-out
+///                         └─ report-malformed                                     ⇒ WebSocket /live
 /// live-stream-source → decode-crossing → crossing-fan-out ⇒ WebSocket /live     (the timing pipeline)
 ///                         └─ report-malformed
 /// ```
@@ -19,6 +19,8 @@ import Stages
 ///
 /// Reads the stream in a consumer group of this instance's own, from the stream's end at every start,
 /// acknowledged on read (live data is not durable data; durable-write stores and dead-letters). A position
+/// judged faulty (`faults:`, CONTRACT §6.2, against what this pipeline has seen of its device) is not sent,
+/// and does not count as its device's newest, so it never hides a later good one. A position
 /// older than the newest already sent for its device, or a repeat of it, is dropped, so a marker never jumps
 /// back. Each position goes to the subscribers of every event its device is in (CONTRACT §3, a map held in
 /// memory and refreshed every `refresh`); a device in no event reaches nobody.
@@ -101,6 +103,8 @@ public final class LiveBroadcast: PipelineKind, Sendable {
                 )
             )
             Decode().onError(.deadLetter { ReportMalformed() })
+            FlagFaults(judge: FaultJudge(rules: FaultRules(configuration.faults)))
+            DropFaulty()
             DropStale()
             EventLookup(registry: deviceEvents)
             FanOut(publisher: publisher, stats: stats)

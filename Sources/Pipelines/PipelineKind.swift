@@ -1,6 +1,7 @@
 import Flow
 import Logging
 import ServiceLifecycle
+import Stages
 
 /// A kind of pipeline flowrun runs, all in one type: its name and configuration section (``Settings``), how
 /// it is built from a configuration, and what it says about itself (what it reads and serves, its progress,
@@ -69,6 +70,7 @@ extension PipelineKind {
             redis: configuration.redis,
             postgres: configuration.postgres,
             shutdown: configuration.shutdown,
+            faults: configuration.faults,
             section: AnyPipelineSettings(Self.settings(in: configuration))
         )
     }
@@ -93,6 +95,7 @@ struct PipelineRunSettings: Equatable, Sendable {
     var redis: FlowrunConfiguration.Redis
     var postgres: FlowrunConfiguration.Postgres
     var shutdown: FlowrunConfiguration.Shutdown
+    var faults: FaultThresholds
     var section: AnyPipelineSettings
 }
 

@@ -71,7 +71,7 @@ public final class RaceTiming: PipelineKind, Sendable {
         let store = PostgresTimingStore(connection: resources.store)
         let (inFlight, stats) = (self.inFlight, self.stats)
         let track = TrackSettings(
-            rules: FaultRules(.defaults),
+            rules: FaultRules(configuration.faults),
             maxGap: settings.maxGap,
             lateWindow: settings.lateWindow,
             maxFixesPerDevice: settings.window.maxPositionsPerDevice

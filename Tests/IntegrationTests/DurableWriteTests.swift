@@ -38,6 +38,46 @@ extension Integration {
             }
         }
 
+        @Test func faultyPositions_areStoredWithTheirFault_judgedOnArrival() async throws {
+            try await TestWorld.run { world in
+                let t0: Int64 = 1_777_739_812_123_000  // 2026-05-02T16:36:52.123Z
+                let second: Int64 = 1_000_000
+                let device = "356307042441013"
+                let position = { (micros: Int64, latitude: Double, longitude: Double, satellites: Int) in
+                    """
+                    {"device_id":"\(device)","timestamp":"\(Timestamp.format(micros, precision: .microseconds))",\
+                    "latitude":\(latitude),"longitude":\(longitude),"satellites":\(satellites)}
+                    """
+                }
+                let ahead = Int64(Date().timeIntervalSince1970 * 1_000_000) + 3600 * second
+                let payloads = [
+                    position(t0, 54.687157, 25.279652, 11),
+                    position(t0 + 10 * second, 54.687157, 25.279652, 3),  // few-satellites
+                    position(t0 + 20 * second, 0, 0, 11),  // null-island
+                    position(ahead, 54.687157, 25.279652, 11),  // future: an hour ahead of the clock
+                    position(t0 + 2 * second, 54.707157, 25.279652, 11),  // 2.2 km in 2 s: jump
+                    position(t0 + 1 * second, 54.687257, 25.279652, 11),  // late, 11 m from t0: good
+                ]
+                try await world.append(payloads.map { (device, $0) })
+                let running = try RunningDurableWrite(world.configuration())
+                try await world.waitUntilStoredAndAcknowledged(rows: payloads.count)
+                try await running.stop()
+                let rows = try await world.postgres.query(
+                    "SELECT (extract(epoch FROM ts) * 1000000)::bigint, faulty, fault FROM positions ORDER BY ts"
+                ).rows
+                #expect(
+                    rows == [
+                        ["\(t0)", "f", nil],
+                        ["\(t0 + 1 * second)", "f", nil],
+                        ["\(t0 + 2 * second)", "t", "jump"],
+                        ["\(t0 + 10 * second)", "t", "few-satellites"],
+                        ["\(t0 + 20 * second)", "t", "null-island"],
+                        ["\(ahead)", "t", "future"],
+                    ]
+                )
+            }
+        }
+
         @Test func duplicatesAndOutOfOrder_everyPositionStoredOnce_countsExact() async throws {
             try await TestWorld.run { world in
                 var options = TrackSimulator.Options()

@@ -25,6 +25,16 @@ extension Integration {
             )
         }
 
+        private func judged(_ second: Int64, newest: Bool, _ fault: Fault?) -> PositionEntry {
+            var entry = self.entry("356307042441013", second, newest: newest)
+            entry.fault = fault
+            return entry
+        }
+
+        private func judgements(_ world: TestWorld) async throws -> [[String?]] {
+            try await world.postgres.query("SELECT faulty, fault FROM positions ORDER BY ts").rows
+        }
+
         private func stored(_ world: TestWorld) async throws -> [[String?]] {
             try await world.postgres.query(
                 """
@@ -61,6 +71,33 @@ extension Integration {
                 #expect(try await self.stored(world) == viaCopy)
                 #expect(viaCopy.count == 3)
                 #expect(viaCopy.first?[8] == #"{"16": 77033, "239": "1"}"#)
+            }
+        }
+
+        @Test func theJudgementIsStoredOnBothPaths_andTheFirstStoredWins() async throws {
+            try await TestWorld.run { world in
+                let pool = PostgresPool(url: world.databaseURL, size: 1, name: "test-writer")
+                defer { Task { await pool.close() } }
+                let writer = PositionWriter(pool: pool)
+                // By COPY (newest) and by INSERT (the others), faulty or not.
+                let batch = [
+                    self.judged(1, newest: false, .jump), self.judged(2, newest: false, nil),
+                    self.judged(3, newest: true, .fewSatellites), self.judged(4, newest: true, nil),
+                ]
+                let first = try await writer.write(batch)
+                #expect(first == WriteOutcome(inserted: 4, duplicates: 0))
+                let stored: [[String?]] = [["t", "jump"], ["f", nil], ["t", "few-satellites"], ["f", nil]]
+                let judgedFirst = try await self.judgements(world)
+                #expect(judgedFirst == stored)
+                // Each judged the other way when it arrives again: a duplicate changes nothing.
+                let again = [
+                    self.judged(1, newest: false, nil), self.judged(2, newest: false, .future),
+                    self.judged(3, newest: true, nil), self.judged(4, newest: true, .nullIsland),
+                ]
+                let second = try await writer.write(again)
+                #expect(second == WriteOutcome(inserted: 0, duplicates: 4))
+                let judgedAgain = try await self.judgements(world)
+                #expect(judgedAgain == stored)
             }
         }
 

@@ -166,8 +166,8 @@ extension Integration {
             let process = try FlowrunProcess(arguments: ["check", file.path])
             #expect(await process.waitForExit() == 0, "output:\n\(process.output)")
             for stage in [
-                "stream-source", "decode/dead-letter/dead-letter", "device-state", "write-positions",
-                "acknowledge", "live-stream-source", "drop-stale", "event-lookup", "fan-out",
+                "stream-source", "decode/dead-letter/dead-letter", "device-state", "flag-faults", "write-positions",
+                "acknowledge", "live-stream-source", "drop-faulty", "drop-stale", "event-lookup", "fan-out",
             ] {
                 #expect(process.output.contains(". \(stage)\n"), "lists \(stage): \(process.output)")
             }

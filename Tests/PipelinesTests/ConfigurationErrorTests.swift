@@ -56,6 +56,13 @@ struct ConfigurationErrorTests {
             ]
         )
         #expect(
+            problems(in: "faults:\n  max-speed: 200\n  satellites: 3\n") == [
+                "pipelines.yaml:2:3: faults.max-speed: unknown key 'max-speed'; did you mean 'max_speed'?",
+                "pipelines.yaml:3:3: faults.satellites: unknown key 'satellites' "
+                    + "(known keys: min_satellites, max_ahead, max_speed, reference_age)",
+            ]
+        )
+        #expect(
             problems(in: "pipelines:\n  durable-write:\n    read-count: 5\n") == [
                 "pipelines.yaml:3:5: pipelines.durable-write.read-count: unknown key 'read-count'; "
                     + "did you mean 'read_count'?"
@@ -73,7 +80,7 @@ struct ConfigurationErrorTests {
         #expect(
             problems(in: "tracing: on\n") == [
                 "pipelines.yaml:1:1: tracing: unknown key 'tracing' "
-                    + "(known keys: instance, redis, postgres, http, log, shutdown, pipelines)"
+                    + "(known keys: instance, redis, postgres, http, log, shutdown, faults, pipelines)"
             ]
         )
     }
@@ -134,7 +141,7 @@ struct ConfigurationErrorTests {
         #expect(
             problems(in: "- durable-write\n") == [
                 "pipelines.yaml:1:1: expected a mapping (keys: instance, redis, postgres, http, log, shutdown, "
-                    + "pipelines), found a list"
+                    + "faults, pipelines), found a list"
             ]
         )
         #expect(

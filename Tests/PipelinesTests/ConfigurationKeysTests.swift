@@ -20,6 +20,11 @@ struct ConfigurationKeysTests {
               format: json
             shutdown:
               drain_timeout: 45s
+            faults:
+              min_satellites: 0
+              max_ahead: 30s
+              max_speed: 120.5
+              reference_age: 2m
             pipelines:
               durable-write:
                 enabled: false
@@ -59,6 +64,12 @@ struct ConfigurationKeysTests {
         expected.log.level = .debug
         expected.log.format = .json
         expected.shutdown.drainTimeout = .seconds(45)
+        expected.faults = FaultThresholds(
+            minSatellites: 0,
+            maxAhead: .seconds(30),
+            maxSpeed: 120.5,
+            referenceAge: .seconds(120)
+        )
 
         var durable = FlowrunConfiguration.Pipelines.DurableWrite(enabled: false)
         durable.stream = "positions:a"

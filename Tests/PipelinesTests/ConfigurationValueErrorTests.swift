@@ -14,6 +14,25 @@ struct ConfigurationValueErrorTests {
                 "3:14: pipelines.durable-write.writers: expected a whole number ≥ 1, found \"0\""
             ),
             (
+                "faults:\n  min_satellites: -1\n",
+                "2:19: faults.min_satellites: expected a whole number ≥ 0, found \"-1\""
+            ),
+            (
+                "faults:\n  max_speed: 0\n",
+                "2:14: faults.max_speed: expected a number greater than zero (speed in km/h) like 300 or 120.5, "
+                    + "found \"0\""
+            ),
+            (
+                "faults:\n  max_speed: fast\n",
+                "2:14: faults.max_speed: expected a number greater than zero (speed in km/h) like 300 or 120.5, "
+                    + "found \"fast\""
+            ),
+            (
+                "faults:\n  reference_age: 60\n",
+                "2:18: faults.reference_age: expected a duration like 250ms, 1.5s, 2m or 1h (units ms, s, m, h), "
+                    + "found \"60\""
+            ),
+            (
                 "shutdown:\n  drain_timeout: 30\n",
                 "2:18: shutdown.drain_timeout: expected a duration like 250ms, 1.5s, 2m or 1h (units ms, s, m, h), "
                     + "found \"30\""

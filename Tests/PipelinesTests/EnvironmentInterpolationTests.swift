@@ -73,7 +73,7 @@ struct EnvironmentInterpolationTests {
         #expect(
             problems(in: "${KEY}: x\n", environment: ["KEY": "instance"]) == [
                 "pipelines.yaml:1:1: ${KEY}: unknown key '${KEY}' "
-                    + "(known keys: instance, redis, postgres, http, log, shutdown, pipelines)"
+                    + "(known keys: instance, redis, postgres, http, log, shutdown, faults, pipelines)"
             ]
         )
     }

@@ -32,6 +32,16 @@ extension FlowrunConfiguration {
                 [.value("level", \.level, .oneOf(Log.Level.self)), .value("format", \.format, .oneOf(Log.Format.self))]
             ),
             .section("shutdown", \.shutdown, [.value("drain_timeout", \.drainTimeout, .duration(positive: false))]),
+            .section(
+                "faults",
+                \.faults,
+                [
+                    .value("min_satellites", \.minSatellites, .nonNegative),
+                    .value("max_ahead", \.maxAhead, .duration(positive: false)),
+                    .value("max_speed", \.maxSpeed, .positiveNumber("speed in km/h")),
+                    .value("reference_age", \.referenceAge, .duration(positive: false)),
+                ]
+            ),
             Field(key: "pipelines") { configuration, node, reader, path in
                 reader.read(node, into: &configuration.pipelines, fields: Pipelines.fields, at: path, noun: "pipeline")
             },

@@ -29,6 +29,9 @@ extension ConfigurationValue where Value == Int {
         Self(expected: "a whole number ≥ \(minimum)") { Self.wholeNumber($0).flatMap { $0 >= minimum ? $0 : nil } }
     }
 
+    /// A whole number ≥ 0.
+    static var nonNegative: Self { .atLeast(0) }
+
     /// A TCP port; 0 asks for any free port.
     static var port: Self {
         Self(expected: "a port number from 0 to 65535") { Self.wholeNumber($0).flatMap { $0 <= 65535 ? $0 : nil } }
@@ -37,6 +40,17 @@ extension ConfigurationValue where Value == Int {
     private static func wholeNumber(_ text: String) -> Int? {
         guard !text.isEmpty, text.unicodeScalars.allSatisfy({ ("0"..."9").contains($0) }) else { return nil }
         return Int(text)
+    }
+}
+
+extension ConfigurationValue where Value == Double {
+    /// A finite decimal number greater than zero, e.g. a speed: `300` or `120.5`.
+    static func positiveNumber(_ what: String) -> Self {
+        Self(expected: "a number greater than zero (\(what)) like 300 or 120.5") { text in
+            let isDecimal = text.unicodeScalars.allSatisfy { ("0"..."9").contains($0) || $0 == "." }
+            guard !text.isEmpty, isDecimal, let value = Double(text), value.isFinite, value > 0 else { return nil }
+            return value
+        }
     }
 }
 

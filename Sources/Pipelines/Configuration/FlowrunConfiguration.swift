@@ -1,8 +1,9 @@
 import Flow
 import Foundation
+import Stages
 
 /// Everything `pipelines.yaml` configures: this instance's identity, its Redis and PostgreSQL servers, the
-/// HTTP port for metrics and health, logging, shutdown, and the pipelines it runs.
+/// HTTP port for metrics and health, logging, shutdown, the faulty-fix thresholds, and the pipelines it runs.
 ///
 /// Every property has a default, so `FlowrunConfiguration()` is what an empty file gives. Load a file with
 /// ``ConfigurationLoader/load(path:environment:)``; the example `pipelines.yaml` documents each key.
@@ -23,6 +24,9 @@ public struct FlowrunConfiguration: Sendable, Equatable {
     public var log = Log()
     /// Graceful shutdown (`shutdown`).
     public var shutdown = Shutdown()
+    /// The thresholds of the faulty-fix rules (`faults`, CONTRACT §6.2), used by every pipeline that judges
+    /// positions. Defaults: ``Stages/FaultThresholds/defaults``.
+    public var faults = FaultThresholds.defaults
     /// The pipelines and their settings (`pipelines`).
     public var pipelines = Pipelines()
 

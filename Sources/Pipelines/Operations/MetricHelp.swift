@@ -20,7 +20,12 @@ enum MetricHelp {
         "flowrun_decode_errors_total": "Stream entries that could not be decoded, by reason.",
         "flowrun_device_state_devices": "Devices whose latest position is held in memory.",
         "flowrun_device_state_evictions_total": "Devices evicted from the in-memory device state.",
+        // Both pipelines' flag-faults (CONTRACT §6.2).
+        "flowrun_positions_faulty_total": "Positions judged faulty on arrival, by reason (the first rule broken).",
+        "flowrun_fault_judge_devices": "Devices whose recent non-faulty fixes are held to judge jumps.",
+        "flowrun_fault_judge_evictions_total": "Devices evicted from the fault judge's per-device fixes.",
         // live-broadcast.
+        "flowrun_live_faulty_dropped_total": "Faulty positions not sent to browsers.",
         "flowrun_live_connections": "Open WebSocket connections.",
         "flowrun_live_subscriptions": "Subscriptions of connections to events, set up or being set up.",
         "flowrun_live_messages_sent_total": "WebSocket text frames written to clients.",

@@ -8,10 +8,14 @@ public struct PositionEntry: Sendable, Hashable {
     /// marked newest may still be stored already (by another instance), so nothing relies on it for what
     /// is stored. Default: false.
     public var isNewest: Bool
+    /// Why the position is faulty (CONTRACT §6.2, set by ``FlagFaults``); nil: not faulty, or not judged.
+    /// Default: nil.
+    public var fault: Fault?
 
-    public init(entryID: StreamID, position: Position, isNewest: Bool = false) {
+    public init(entryID: StreamID, position: Position, isNewest: Bool = false, fault: Fault? = nil) {
         self.entryID = entryID
         self.position = position
         self.isNewest = isNewest
+        self.fault = fault
     }
 }

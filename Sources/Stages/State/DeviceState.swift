@@ -1,4 +1,3 @@
-import CoreMetrics
 import Flow
 
 /// Updates the per-device state (``DeviceStateStore``) with every position, before it is written, and passes
@@ -36,14 +35,13 @@ public struct DeviceState: Stage {
         _ output: Outbox<PositionEntry>,
         _ context: StageContext
     ) async throws {
-        let labels = [("pipeline", context.pipelineName)]
-        let size = Gauge(label: "flowrun_device_state_devices", dimensions: labels, factory: context.metricsFactory)
-        let evictions = Counter(
-            label: "flowrun_device_state_evictions_total",
-            dimensions: labels,
-            factory: context.metricsFactory
+        var metrics = DeviceMapMetrics(
+            devices: "flowrun_device_state_devices",
+            evictions: "flowrun_device_state_evictions_total",
+            pipeline: context.pipelineName,
+            factory: context.metricsFactory,
+            evicted: self.store.evictions
         )
-        var evictionsReported = self.store.evictions
         for try await chunk in input {
             if let history = self.history {
                 let unknown = self.store.unknown(among: chunk.lazy.map(\.position.deviceID))
@@ -59,12 +57,7 @@ public struct DeviceState: Stage {
                 let position = chunk[index].position
                 chunk[index].isNewest = self.store.observe(device: position.deviceID, timestamp: position.timestamp)
             }
-            size.record(self.store.count)
-            let evicted = self.store.evictions
-            if evicted > evictionsReported {
-                evictions.increment(by: evicted - evictionsReported)
-                evictionsReported = evicted
-            }
+            metrics.record(count: self.store.count, evicted: self.store.evictions)
             try await output.send(contentsOf: chunk)
         }
     }

@@ -14,7 +14,7 @@ public struct DeviceRecord: Sendable, Hashable {
 /// - Important: At most `capacity` devices are held; adding one more evicts the device seen longest ago
 ///   (counted in ``evictions``). All access takes one lock; each call is O(1).
 public final class DeviceStateStore: Sendable {
-    private let storage: Mutex<LRU>
+    private let storage: Mutex<LRU<DeviceRecord>>
 
     /// The capacity unless one is given: 10,000 devices (`device_state.capacity` defaults to it).
     public static let defaultCapacity = 10_000
@@ -79,62 +79,5 @@ public final class DeviceStateStore: Sendable {
             lru.insert(device, DeviceRecord(lastSeen: timestamp, count: 1))
             return true
         }
-    }
-}
-
-/// An LRU list in arrays: `nodes[head]` is the most recently used, `nodes[tail]` the next to evict.
-private struct LRU {
-    struct Node {
-        var device: String
-        var state: DeviceRecord
-        var previous: Int
-        var next: Int
-    }
-
-    let capacity: Int
-    var nodes: [Node] = []
-    var index: [String: Int] = [:]
-    var head = -1
-    var tail = -1
-    var evictions = 0
-
-    init(capacity: Int) {
-        self.capacity = capacity
-    }
-
-    mutating func insert(_ device: String, _ state: DeviceRecord) {
-        let slot: Int
-        if self.nodes.count < self.capacity {
-            slot = self.nodes.count
-            self.nodes.append(Node(device: device, state: state, previous: -1, next: -1))
-        } else {
-            slot = self.tail
-            self.unlink(slot)
-            self.index[self.nodes[slot].device] = nil
-            self.evictions += 1
-            self.nodes[slot] = Node(device: device, state: state, previous: -1, next: -1)
-        }
-        self.index[device] = slot
-        self.pushFront(slot)
-    }
-
-    mutating func touch(_ slot: Int) {
-        guard slot != self.head else { return }
-        self.unlink(slot)
-        self.pushFront(slot)
-    }
-
-    private mutating func unlink(_ slot: Int) {
-        let (previous, next) = (self.nodes[slot].previous, self.nodes[slot].next)
-        if previous >= 0 { self.nodes[previous].next = next } else { self.head = next }
-        if next >= 0 { self.nodes[next].previous = previous } else { self.tail = previous }
-    }
-
-    private mutating func pushFront(_ slot: Int) {
-        self.nodes[slot].previous = -1
-        self.nodes[slot].next = self.head
-        if self.head >= 0 { self.nodes[self.head].previous = slot }
-        self.head = slot
-        if self.tail < 0 { self.tail = slot }
     }
 }

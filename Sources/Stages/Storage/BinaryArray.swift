@@ -6,6 +6,7 @@
 struct BinaryArray {
     /// Element type OIDs (pg_type.oid) of the types `positions` uses.
     enum ElementType: UInt32 {
+        case bool = 16
         case text = 25
         case int2 = 21
         case float4 = 700

@@ -32,6 +32,18 @@ struct BinaryValues {
         self.buffer.writeString(text)
     }
 
+    /// A text value, or NULL.
+    mutating func append(text: String?) {
+        guard let text else { return self.appendNull() }
+        self.append(text: text)
+    }
+
+    mutating func append(bool value: Bool) {
+        self.count += 1
+        self.put(Int32(1))
+        self.put(UInt8(value ? 1 : 0))
+    }
+
     mutating func append(float8 value: Double) {
         self.count += 1
         self.put(Int32(8))

@@ -20,6 +20,10 @@ import NIOCore
 /// Counts are exact: the rows the statements report inserted, and `duplicates = batch − inserted`, also
 /// within a batch.
 ///
+/// Each row carries its judgement (CONTRACT §6.2): `faulty` (``PositionEntry/fault`` is set) and `fault` (its
+/// raw value, NULL when not faulty). The first stored wins: a duplicate, judged again on arrival, does not
+/// change the stored judgement (`DO NOTHING`).
+///
 /// - Important: When `write` returns, every position of the batch has a row (inserted now or already
 ///   there), so every entry of the batch may be acknowledged. When it throws, nothing of the batch was
 ///   committed by this call and nothing may be acknowledged; the batch is tried again.
@@ -27,15 +31,17 @@ public struct PositionWriter: PositionStore {
 
     static let insert = """
         INSERT INTO positions
-            (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes)
+            (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes,
+             faulty, fault)
         SELECT * FROM unnest(
             $1::text[], $2::timestamptz[], $3::float8[], $4::float8[], $5::real[], $6::real[], $7::real[],
-            $8::smallint[], $9::smallint[], $10::jsonb[])
+            $8::smallint[], $9::smallint[], $10::jsonb[], $11::boolean[], $12::text[])
         ON CONFLICT (device_id, ts) DO NOTHING
         """
 
     static let copy = """
-        COPY positions (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes)
+        COPY positions
+            (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes, faulty, fault)
             FROM STDIN (FORMAT binary)
         """
 
@@ -84,22 +90,24 @@ public struct PositionWriter: PositionStore {
     /// binary type and about how many bytes a value takes (to reserve).
     static let columns: [(type: BinaryArray.ElementType, bytes: Int)] = [
         (.text, 24), (.timestamptz, 12), (.float8, 12), (.float8, 12), (.float4, 8), (.float4, 8), (.float4, 8),
-        (.int2, 6), (.int2, 6), (.jsonb, 64),
+        (.int2, 6), (.int2, 6), (.jsonb, 64), (.bool, 5), (.text, 4),
     ]
 
-    /// Appends column `column` (of ``columns``) of `position` to `values`.
-    static func append(column: Int, of position: borrowing Position, to values: inout BinaryValues) {
+    /// Appends column `column` (of ``columns``) of `entry` to `values`.
+    static func append(column: Int, of entry: borrowing PositionEntry, to values: inout BinaryValues) {
         switch column {
-        case 0: values.append(text: position.deviceID)
-        case 1: values.append(timestamptz: position.timestamp)
-        case 2: values.append(float8: position.latitude)
-        case 3: values.append(float8: position.longitude)
-        case 4: values.append(float4: position.altitude)
-        case 5: values.append(float4: position.angle)
-        case 6: values.append(float4: position.speed)
-        case 7: values.append(int2: position.satellites)
-        case 8: values.append(int2: position.priority)
-        default: position.attributes.withJSON { values.append(jsonb: $0) }
+        case 0: values.append(text: entry.position.deviceID)
+        case 1: values.append(timestamptz: entry.position.timestamp)
+        case 2: values.append(float8: entry.position.latitude)
+        case 3: values.append(float8: entry.position.longitude)
+        case 4: values.append(float4: entry.position.altitude)
+        case 5: values.append(float4: entry.position.angle)
+        case 6: values.append(float4: entry.position.speed)
+        case 7: values.append(int2: entry.position.satellites)
+        case 8: values.append(int2: entry.position.priority)
+        case 9: entry.position.attributes.withJSON { values.append(jsonb: $0) }
+        case 10: values.append(bool: entry.fault != nil)
+        default: values.append(text: entry.fault?.rawValue)
         }
     }
 
@@ -111,7 +119,7 @@ public struct PositionWriter: PositionStore {
             // Borrowed from the buffer, the position is not copied (nor its attributes retained) per column.
             for index in indices {
                 for column in arrays.indices {
-                    Self.append(column: column, of: rows[index].position, to: &arrays[column].elements)
+                    Self.append(column: column, of: rows[index], to: &arrays[column].elements)
                 }
             }
         }
@@ -125,7 +133,7 @@ public struct PositionWriter: PositionStore {
             for index in indices {
                 copy.startRow(fields: Int16(Self.columns.count))
                 for column in Self.columns.indices {
-                    Self.append(column: column, of: rows[index].position, to: &copy.fields)
+                    Self.append(column: column, of: rows[index], to: &copy.fields)
                 }
             }
         }

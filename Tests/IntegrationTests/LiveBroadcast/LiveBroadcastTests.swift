@@ -151,15 +151,7 @@ extension Integration {
 
         @Test func olderRepeatedAndMalformedPositionsAreNotSent() async throws {
             try await TestWorld.run { world in
-                try await world.withLiveBroadcast { live, registry, _ in
-                    let event = try await registry.addEvent()
-                    try await registry.addEntry(event: event, devices: ["dev-1"])
-                    try await world.eventually("the map has dev-1") {
-                        !live.service.deviceEvents.events(of: "dev-1").isEmpty
-                    }
-                    let (client, received) = try await live.client()
-                    try await client.subscribe(event)
-                    #expect(try await received.message(0).type == "subscribed")
+                try await world.withSubscribedClient(device: "dev-1") { _, received in
                     try await world.append([
                         ("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 2000)),
                         ("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 1000)),  // older: a burst
@@ -173,7 +165,28 @@ extension Integration {
                     try await world.append([("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 9000))])
                     #expect(try await received.message(3).ts == "2026-05-02T16:36:52.132Z")
                     #expect(received.count == 4)
-                    await client.close()
+                }
+            }
+        }
+
+        @Test func faultyPositionsAreNotSent_andDoNotHideALaterGoodOne() async throws {
+            try await TestWorld.run { world in
+                try await world.withSubscribedClient(device: "dev-1") { _, received in
+                    let second: Int64 = 1_000_000
+                    try await world.append([
+                        ("dev-1", TestWorld.payload("dev-1", micros: Self.t0)),
+                        // Null island, later than the good ones that follow: not sent, and not their newest.
+                        ("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 30 * second, latitude: 0, longitude: 0)),
+                        // 1.1 km north in 1 s: a jump.
+                        ("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 1 * second, latitude: 54.697157)),
+                        ("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 2 * second)),
+                    ])
+                    let positions = try await received.wait(for: 3).dropFirst()
+                    #expect(positions.map(\.ts) == ["2026-05-02T16:36:52.123Z", "2026-05-02T16:36:54.123Z"])
+                    // A marker after them proves nothing else was on its way.
+                    try await world.append([("dev-1", TestWorld.payload("dev-1", micros: Self.t0 + 3 * second))])
+                    #expect(try await received.message(3).ts == "2026-05-02T16:36:55.123Z")
+                    #expect(received.count == 4)
                 }
             }
         }

@@ -5,6 +5,7 @@ import Logging
 import Pipelines
 import ServiceLifecycle
 import Stages
+import Testing
 
 /// live-broadcast running in this process as a service on real Redis and PostgreSQL, with the CMS stand-in
 /// over real HTTP, stopped by a graceful shutdown.
@@ -132,6 +133,26 @@ extension TestWorld {
             throw HarnessError("XADD to \(self.timingStream) failed")
         }
         return id
+    }
+
+    /// Runs `body` with live-broadcast running and a client subscribed to an event that has `device` (its
+    /// `subscribed` already received: message 0), closing the client after.
+    func withSubscribedClient(
+        device: String,
+        _ body: (LiveTestClient, LiveReceiver) async throws -> Void
+    ) async throws {
+        try await self.withLiveBroadcast { live, registry, _ in
+            let event = try await registry.addEvent()
+            try await registry.addEntry(event: event, devices: [device])
+            try await self.eventually("the map has \(device)") {
+                !live.service.deviceEvents.events(of: device).isEmpty
+            }
+            let (client, received) = try await live.client()
+            try await client.subscribe(event)
+            #expect(try await received.message(0).type == "subscribed")
+            try await body(client, received)
+            await client.close()
+        }
     }
 
     /// A CONTRACT §1 payload of `device` at `micros` (µs since the epoch).
