@@ -1,0 +1,57 @@
+import Stages
+
+/// race-timing's store in memory: stored fixes per device, the `crossings` table, and every read and write.
+final class FakeTimingStore: TimingStore {
+    struct State: Sendable {
+        var fixes: [String: [TrackFix]] = [:]
+        var table: [CrossingRecord.Key: CrossingRecord] = [:]
+        /// The devices whose fixes were read, in order.
+        var fixReads: [String] = []
+        /// Each `apply`'s changes.
+        var applied: [[CrossingChange]] = []
+    }
+
+    let state = Watched(State())
+
+    init(fixes: [String: [TrackFix]] = [:], table: [CrossingRecord] = []) {
+        self.state.update {
+            $0.fixes = fixes
+            $0.table = Dictionary(uniqueKeysWithValues: table.map { ($0.key, $0) })
+        }
+    }
+
+    func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
+        self.state.update {
+            $0.fixReads.append(device)
+            return ($0.fixes[device] ?? []).filter { fix in
+                (from.map { fix.timestamp >= $0 } ?? true) && (to.map { fix.timestamp <= $0 } ?? true)
+            }
+        }
+    }
+
+    func storedCrossings(of event: String) async throws -> [CrossingRecord] {
+        self.state.read { $0.table.values.filter { $0.event == event } }
+    }
+
+    func apply(_ changes: [CrossingChange]) async throws {
+        self.state.update {
+            $0.applied.append(changes)
+            for change in changes {
+                $0.table[change.crossing.key] = change.operation == .upsert ? change.crossing : nil
+            }
+        }
+    }
+}
+
+/// The registry's timed events, as a test sets them.
+final class FakeTimedEventsReader: TimedEventsReader {
+    let events = Watched(TimedEvents.none)
+
+    init(_ events: TimedEvents) {
+        self.events.update { $0 = events }
+    }
+
+    func timedEvents() async throws -> TimedEvents {
+        self.events.read { $0 }
+    }
+}
