@@ -150,14 +150,15 @@ public final class RaceTiming: PipelineKind, Sendable {
             + " acknowledged"
     }
 
-    /// `race-timing: 52300 positions timed (1004/s), 96 crossing changes, 0 too late`
+    /// `race-timing: 52300 positions timed (1004/s), 88 crossings counted (96 changes), 0 too late`
     public var progress: (count: Int, line: @Sendable (_ perSecond: Int) -> String) {
         let (positions, changes, tooLate) = (self.stats.positions, self.stats.changes, self.stats.tooLate)
+        let crossings = self.stats.crossings
         return (
             positions,
             { perSecond in
-                "race-timing: \(positions) positions timed (\(perSecond)/s), \(changes) crossing changes,"
-                    + " \(tooLate) too late"
+                "race-timing: \(positions) positions timed (\(perSecond)/s), \(crossings) crossings counted"
+                    + " (\(changes) changes), \(tooLate) too late"
             }
         )
     }
