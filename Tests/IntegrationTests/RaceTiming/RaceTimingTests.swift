@@ -32,7 +32,7 @@ extension Integration {
         }
 
         /// The drive: eastwards at 10 m/s from −15 m, one fix a second for 24 s, from `t0` (µs, whole seconds).
-        static func drive(from t0: Int64) -> [(deviceID: String, payload: String)] {
+        static func drive(from t0: Int64, device: String = device) -> [(deviceID: String, payload: String)] {
             (0..<24).map { second in
                 let ts = Timestamp.format(t0 + Int64(second) * 1_000_000, precision: .microseconds)
                 return (

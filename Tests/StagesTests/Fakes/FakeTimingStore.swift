@@ -9,6 +9,9 @@ final class FakeTimingStore: TimingStore {
         var fixReads: [String] = []
         /// Each `apply`'s changes.
         var applied: [[CrossingChange]] = []
+        /// Changes written and not published, by outbox id.
+        var outbox: [(id: Int64, change: CrossingChange)] = []
+        var nextID: Int64 = 1
     }
 
     let state = Watched(State())
@@ -33,13 +36,26 @@ final class FakeTimingStore: TimingStore {
         self.state.read { $0.table.values.filter { $0.event == event } }
     }
 
-    func apply(_ changes: [CrossingChange]) async throws {
+    func apply(_ changes: [CrossingChange]) async throws -> [Int64] {
         self.state.update {
             $0.applied.append(changes)
+            var ids: [Int64] = []
             for change in changes {
                 $0.table[change.crossing.key] = change.operation == .upsert ? change.crossing : nil
+                $0.outbox.append(($0.nextID, change))
+                ids.append($0.nextID)
+                $0.nextID += 1
             }
+            return ids
         }
+    }
+
+    func unpublished() async throws -> [(id: Int64, change: CrossingChange)] {
+        self.state.read(\.outbox)
+    }
+
+    func published(_ ids: [Int64]) async throws {
+        self.state.update { state in state.outbox.removeAll { ids.contains($0.id) } }
     }
 }
 

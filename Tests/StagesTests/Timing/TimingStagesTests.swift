@@ -112,7 +112,7 @@ struct TimingStagesTests {
                 changes += try #require(try await test.next()).changes
             }
             // What durable-write and write-crossings stored meanwhile.
-            try await store.apply(changes)
+            _ = try await store.apply(changes)
             store.state.update {
                 $0.fixes[Self.device] = [Field.fix(0, -15, 0), Field.fix(1, -5, 0), Field.fix(2, 5, 0)]
             }
@@ -143,7 +143,8 @@ struct TimingStagesTests {
             TimingBatch(entryIDs: [StreamID(milliseconds: 2, sequence: 0)], changes: []),
         ]
         let output = try await PipelineTest.collect(batches) { WriteCrossings(store: store) }
-        #expect(output == batches)
+        #expect(output.map(\.entryIDs) == batches.map(\.entryIDs))
+        #expect(output.map(\.outboxIDs) == [[1], []], "each change written to the outbox too")
         #expect(store.state.read(\.applied) == [[CrossingChange(.upsert, record)], []])
     }
 
@@ -158,12 +159,39 @@ struct TimingStagesTests {
             timestamp: 0
         )
         let changes = [CrossingChange(.upsert, record), CrossingChange(.remove, record)]
-        let batch = TimingBatch(entryIDs: [StreamID(milliseconds: 1, sequence: 0)], changes: changes)
+        let store = FakeTimingStore()
+        let batch = TimingBatch(
+            entryIDs: [StreamID(milliseconds: 1, sequence: 0)],
+            changes: changes,
+            outboxIDs: try await store.apply(changes)
+        )
         let output = try await PipelineTest.collect([batch]) {
-            PublishCrossings(redis: fixture.redis, stream: "timing:crossings")
+            PublishCrossings(redis: fixture.redis, stream: "timing:crossings", store: store)
         }
         #expect(output == [batch])
         let appended = fixture.redis.state.read { $0.model.streams["timing:crossings"]?.entries ?? [] }
         #expect(appended.map { try? CrossingChange.decode($0).get() } == changes)
+        #expect(store.state.read(\.outbox).isEmpty, "published: out of the outbox")
+    }
+
+    @Test func changesACrashKeptFromTheStream_arePublishedFirst_atTheNextStart() async throws {
+        let fixture = StreamFixture()
+        let record = CrossingRecord(
+            event: Field.event,
+            entry: Self.entry.id,
+            checkpoint: "00000000-0000-4000-8000-0000000c0001",
+            seq: 1,
+            device: Self.device,
+            timestamp: 0
+        )
+        let store = FakeTimingStore()
+        // The table took them; the process died before the stream did.
+        _ = try await store.apply([CrossingChange(.upsert, record), CrossingChange(.remove, record)])
+        let count = try await PublishCrossings.publishLeftovers(store: store, redis: fixture.redis, stream: "x")
+        #expect(count == 2)
+        let appended = fixture.redis.state.read { $0.model.streams["x"]?.entries ?? [] }
+        #expect(appended.compactMap { try? CrossingChange.decode($0).get().operation } == [.upsert, .remove])
+        #expect(store.state.read(\.outbox).isEmpty)
+        #expect(try await PublishCrossings.publishLeftovers(store: store, redis: fixture.redis, stream: "x") == 0)
     }
 }
