@@ -41,6 +41,15 @@ enum MetricHelp {
         "flowrun_device_event_map_refresh_seconds": "Time to load the device to race event map.",
         "flowrun_device_event_map_refresh_failures_total": "Failed loads of the device to race event map.",
         "flowrun_cms_request_seconds": "Time of requests to the CMS, by call and outcome.",
+        // race-timing.
+        "flowrun_timing_too_late_total":
+            "Positions more than late_window behind their device's newest, not timed (flowrun timing recompute is).",
+        "flowrun_timing_window_fixes": "Positions held in race-timing's late window, all devices and events.",
+        "flowrun_timing_window_evictions_total":
+            "Positions let go from race-timing's late window by its memory limits.",
+        "flowrun_timing_events": "Events timed (their course is valid).",
+        "flowrun_timing_courses_invalid": "Events with checkpoints that break the course rules, not timed.",
+        "flowrun_timing_registry_refresh_failures_total": "Failed reads of the courses and entries to time.",
         // Consumer groups (labels stream, group), from XINFO GROUPS.
         "flowrun_consumer_lag_entries": "Entries of the stream not yet delivered to the consumer group.",
         "flowrun_consumer_pending_entries": "Entries delivered to the consumer group and not yet acknowledged.",
