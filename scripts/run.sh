@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The main job, on one machine: local Redis and PostgreSQL, a stand-in CMS with a demo race, a simulator
 # racing trackers around the demo race's course, and flowrun running the pipelines pipelines.yaml enables
-# (durable-write and live-broadcast), with a progress line, until Ctrl-C.
+# (durable-write, live-broadcast and race-timing: crossings counted in its progress line), until Ctrl-C.
 #
 #   scripts/run.sh [--devices N] [--rate R]      (defaults: 100 devices, 1000 positions/s)
 #

@@ -11,7 +11,9 @@ struct FlowRun: AsyncParsableCommand {
               durable-write    each position stored in PostgreSQL exactly once,
                                acknowledged only once stored
               live-broadcast   each position pushed over WebSocket (/live) to the
-                               browsers watching its race event
+                               browsers watching its race event, with its crossings
+              race-timing      every entry timed at every checkpoint of its event's
+                               course (the crossings table and stream)
 
             Examples:
               flowrun pipelines.yaml             run the enabled pipelines

@@ -31,7 +31,7 @@ struct TapCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The pipeline, as named in pipelines.yaml: durable-write or live-broadcast.")
+    @Argument(help: "The pipeline, as named in pipelines.yaml: durable-write, live-broadcast or race-timing.")
     var pipeline: String
 
     @Argument(help: "The stage whose output to print, as `flowrun check` lists it (e.g. decode).")

@@ -51,6 +51,20 @@ struct ConfigurationDefaultsTests {
         #expect(live.block == .seconds(1))
         #expect(live.clientQueue == 256)
         #expect(live.slowClientTimeout == .seconds(10))
+
+        #expect(!configuration.pipelines.raceTiming.enabled, "off in a file that does not name it")
+        let timing = configuration.pipelines.raceTiming
+        #expect(timing.stream == "telemetry:t")
+        #expect(timing.group == "race-timing")
+        #expect(timing.startAt == .beginning)
+        #expect(timing.readCount == 1000)
+        #expect(timing.claimIdle == .seconds(30))
+        #expect(timing.crossingsStream == "timing:crossings")
+        #expect(timing.refresh == .seconds(30))
+        #expect(timing.lateWindow == .seconds(3600))
+        #expect(timing.maxGap == .seconds(300))
+        #expect(timing.window.maxPositionsPerDevice == 4000)
+        #expect(timing.window.maxPositions == 1_000_000)
     }
 
     @Test(
@@ -99,8 +113,9 @@ struct ConfigurationDefaultsTests {
         var expected = FlowrunConfiguration()
         expected.pipelines.durableWrite.enabled = true
         expected.pipelines.liveBroadcast.enabled = true
+        expected.pipelines.raceTiming.enabled = true
         #expect(configuration == expected)
-        #expect(configuration.enabledPipelines == ["durable-write", "live-broadcast"])
+        #expect(configuration.enabledPipelines == ["durable-write", "live-broadcast", "race-timing"])
     }
 
     @Test("the example pipelines.yaml takes per-instance values from the environment")

@@ -39,7 +39,10 @@ struct DemoCourseTests {
             let after = DemoCourse.path.point(at: distance + 5)
             let a = Fix(timestamp: 0, latitude: before.latitude, longitude: before.longitude)
             let b = Fix(timestamp: 10_000_000, latitude: after.latitude, longitude: after.longitude)
-            let fraction = try #require(Stages.CheckpointGate(checkpoint).crossing(from: a, to: b), "seq \(checkpoint.seq)")
+            let fraction = try #require(
+                Stages.CheckpointGate(checkpoint).crossing(from: a, to: b),
+                "seq \(checkpoint.seq)"
+            )
             #expect(abs(fraction - 0.5) < 1e-6)
             // In the projection of CONTRACT §6.3: x = Δlon·cos(lat₀), y = Δlat.
             let cosine = cos(before.latitude * .pi / 180)

@@ -43,6 +43,17 @@ public struct PostgresTimingStore: TimingStore {
 
     static let delete = "DELETE FROM crossings WHERE entry_id = $1::uuid AND checkpoint_id = $2::uuid"
 
+    static let record = """
+        INSERT INTO crossing_outbox (event_id, op, entry_id, checkpoint_id, seq, device_id, ts)
+        VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::integer, $6, \(PostgresTime.timestamp("$7")))
+        RETURNING id
+        """
+
+    static let outbox = """
+        SELECT id, event_id, op, entry_id, checkpoint_id, seq, device_id, \(PostgresTime.microseconds("ts"))
+        FROM crossing_outbox ORDER BY id
+        """
+
     public func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
         let rows = try await self.connection.query(Self.fixes, [device, from.map { "\($0)" }, to.map { "\($0)" }])
         return rows.rows.compactMap { row in
@@ -75,8 +86,8 @@ public struct PostgresTimingStore: TimingStore {
         }
     }
 
-    public func apply(_ changes: [CrossingChange]) async throws {
-        guard !changes.isEmpty else { return }
+    public func apply(_ changes: [CrossingChange]) async throws -> [Int64] {
+        guard !changes.isEmpty else { return [] }
         // The last change of each row, in the order the rows were first changed.
         var last: [CrossingRecord.Key: CrossingChange] = [:]
         var order: [CrossingRecord.Key] = []
@@ -85,6 +96,18 @@ public struct PostgresTimingStore: TimingStore {
         }
         try await self.connection.execute("BEGIN")
         do {
+            var ids: [Int64] = []
+            for change in changes {
+                let row = change.crossing
+                let recorded = try await self.connection.query(
+                    Self.record,
+                    [
+                        row.event, change.operation.rawValue, row.entry, row.checkpoint, "\(row.seq)", row.device,
+                        "\(row.timestamp)",
+                    ]
+                )
+                if let id = recorded.rows.first?[0].flatMap({ Int64($0) }) { ids.append(id) }
+            }
             for key in order {
                 guard let change = last[key] else { continue }
                 let row = change.crossing
@@ -99,9 +122,39 @@ public struct PostgresTimingStore: TimingStore {
                 }
             }
             try await self.connection.execute("COMMIT")
+            return ids
         } catch {
             try? await self.connection.execute("ROLLBACK")
             throw error
         }
+    }
+
+    public func unpublished() async throws -> [(id: Int64, change: CrossingChange)] {
+        try await self.connection.query(Self.outbox).rows.compactMap { row in
+            guard let id = row[0].flatMap({ Int64($0) }), let event = row[1],
+                let operation = row[2].flatMap({ CrossingChange.Operation(rawValue: $0) }), let entry = row[3],
+                let checkpoint = row[4], let seq = row[5].flatMap({ Int($0) }), let device = row[6],
+                let ts = row[7].flatMap({ Int64($0) })
+            else { return nil }
+            let record = CrossingRecord(
+                event: event,
+                entry: entry,
+                checkpoint: checkpoint,
+                seq: seq,
+                device: device,
+                timestamp: ts
+            )
+            return (id, CrossingChange(operation, record))
+        }
+    }
+
+    public func published(_ ids: [Int64]) async throws {
+        guard !ids.isEmpty else { return }
+        var literal = ArrayLiteral()
+        for id in ids { literal.append(integer: Int(id)) }
+        _ = try await self.connection.query(
+            "DELETE FROM crossing_outbox WHERE id = ANY($1::bigint[])",
+            [literal.finished()]
+        )
     }
 }

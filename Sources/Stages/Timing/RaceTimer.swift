@@ -29,6 +29,9 @@ public struct RaceTimer: Sendable {
         self.maxFixes = maxFixes
     }
 
+    /// How many crossings the events' entries have counted.
+    public var crossingsCounted: Int { self.events.values.reduce(0) { $0 + $1.results.count } }
+
     /// How many fixes all tracks hold.
     public var fixesHeld: Int { self.events.values.reduce(0) { $0 + $1.fixesHeld } }
 

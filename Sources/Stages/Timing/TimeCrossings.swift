@@ -39,7 +39,7 @@ public struct TimeCrossings: Stage {
         maxFixes: Int = RaceTimer.defaultMaxFixes,
         stats: TimingStats? = nil,
         retry: Retry = .forever,
-        now: @escaping @Sendable () -> Int64 = TimeCrossings.systemClock
+        now: @escaping @Sendable () -> Int64 = FlagFaults.systemClock
     ) {
         self.registry = registry
         self.store = store
@@ -48,11 +48,6 @@ public struct TimeCrossings: Stage {
         self.stats = stats
         self.retry = retry
         self.now = now
-    }
-
-    /// The system's wall clock in µs since the epoch.
-    public static let systemClock: @Sendable () -> Int64 = {
-        Int64((Date().timeIntervalSince1970 * 1_000_000).rounded(.down))
     }
 
     public func run(_ input: Inbox<PositionEntry>, _ output: Outbox<TimingBatch>, _ context: StageContext) async throws
@@ -107,7 +102,7 @@ public struct TimeCrossings: Stage {
                 evictions.increment(by: timer.evicted - evictedReported)
                 evictedReported = timer.evicted
             }
-            self.stats?.took(positions: chunk.count, tooLate: tooLate)
+            self.stats?.took(positions: chunk.count, tooLate: tooLate, crossings: timer.crossingsCounted)
             try await output.send(TimingBatch(entryIDs: chunk.map(\.entryID), changes: changes))
         }
     }

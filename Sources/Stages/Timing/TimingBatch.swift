@@ -8,10 +8,13 @@ import Flow
 public struct TimingBatch: Sendable, Hashable, Weighted {
     public var entryIDs: [StreamID]
     public var changes: [CrossingChange]
+    /// The changes' ids in the outbox of changes to publish, once ``WriteCrossings`` wrote them.
+    public var outboxIDs: [Int64]
 
-    public init(entryIDs: [StreamID], changes: [CrossingChange]) {
+    public init(entryIDs: [StreamID], changes: [CrossingChange], outboxIDs: [Int64] = []) {
         self.entryIDs = entryIDs
         self.changes = changes
+        self.outboxIDs = outboxIDs
     }
 
     public var weight: Int { self.entryIDs.count }

@@ -12,9 +12,10 @@
 ///   over the positions of each event's window, and a position outside every window keeps its judgement.
 ///   The first positions of the window are judged against references read from the margin before it, whose
 ///   own judgements are not rewritten (so a bad fix there can mislead the `jump` rule for at most the
-///   reference age, as §6.2 allows). The stream holds a change only after the table does. If an append
-///   fails, the recompute throws: the table is right, but the stream misses the changes from that one on (a
-///   second recompute finds nothing to change), so browsers see them at their next subscription's snapshot.
+///   reference age, as §6.2 allows). The stream holds a change only after the table does: the changes are
+///   written with the table to the outbox of changes to publish, appended, then taken out of it. If an
+///   append fails, the recompute throws with the changes still in the outbox; race-timing appends them at
+///   its next start (``PublishCrossings/publishLeftovers(store:redis:stream:)``).
 public struct TimingRecompute: Sendable {
     let store: any TimingStore
     let judgements: any PositionJudgements
@@ -80,10 +81,12 @@ public struct TimingRecompute: Sendable {
         let changes = timing.reconcile(with: stored)
         report.changes = changes.map { Report.Change(change: $0, previous: previous[$0.crossing.key]) }
         guard !dryRun else { return report }
-        if !changes.isEmpty { try await self.store.apply(changes) }
+        let outboxIDs = changes.isEmpty ? [] : try await self.store.apply(changes)
         for change in changes {
             try await self.streams.append(to: self.crossingsStream, fields: change.streamFields)
         }
+        // Appended: out of the outbox (had the append failed, race-timing's next start would append them).
+        try await self.store.published(outboxIDs)
         for (device, judgements) in rewrites {
             try await self.judgements.rewrite(judgements, of: device)
         }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// race-timing's running totals, for the progress line and `flowrun top`.
 public final class TimingStats: Sendable {
-    private let counts = Mutex<(positions: Int, changes: Int, tooLate: Int)>((0, 0, 0))
+    private let counts = Mutex<(positions: Int, changes: Int, tooLate: Int, crossings: Int)>((0, 0, 0, 0))
 
     public init() {}
 
@@ -13,10 +13,14 @@ public final class TimingStats: Sendable {
     /// Positions too late to be timed.
     public var tooLate: Int { self.counts.withLock { $0.tooLate } }
 
-    func took(positions: Int, tooLate: Int) {
+    /// Crossings counted now, in all events timed (the rows the `crossings` table holds for them).
+    public var crossings: Int { self.counts.withLock { $0.crossings } }
+
+    func took(positions: Int, tooLate: Int, crossings: Int) {
         self.counts.withLock {
             $0.positions += positions
             $0.tooLate += tooLate
+            $0.crossings = crossings
         }
     }
 

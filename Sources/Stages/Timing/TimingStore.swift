@@ -8,7 +8,14 @@ public protocol TimingStore: Sendable {
     /// `event`'s rows of the `crossings` table.
     func storedCrossings(of event: String) async throws -> [CrossingRecord]
 
-    /// Applies `changes` to the `crossings` table in order, in one transaction: when it returns, the table
-    /// holds them all; when it throws, none.
-    func apply(_ changes: [CrossingChange]) async throws
+    /// Applies `changes` to the `crossings` table in order, in one transaction that also records each in the
+    /// outbox of changes to publish: when it returns, the table holds them all and the outbox every one (its
+    /// ids returned in order); when it throws, none.
+    func apply(_ changes: [CrossingChange]) async throws -> [Int64]
+
+    /// The outbox's changes not published yet, in the order they were made.
+    func unpublished() async throws -> [(id: Int64, change: CrossingChange)]
+
+    /// Removes published changes from the outbox.
+    func published(_ ids: [Int64]) async throws
 }

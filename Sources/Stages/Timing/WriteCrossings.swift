@@ -1,7 +1,7 @@
 import Flow
 
-/// Writes each batch's changes to the `crossings` table (``TimingStore/apply(_:)``, one transaction) and
-/// passes the batch on. race-timing's `write-crossings`.
+/// Writes each batch's changes to the `crossings` table and to the outbox of changes to publish
+/// (``TimingStore/apply(_:)``, one transaction) and passes the batch on, with the changes' outbox ids. race-timing's `write-crossings`.
 ///
 /// - Important: A batch leaves this stage only once the table holds its changes; a failed write is retried
 ///   with backoff until it works (``Flow/Retry/forever``), its entries staying pending meanwhile. Serial, so
@@ -16,7 +16,8 @@ public struct WriteCrossings: ItemStage {
     }
 
     public func process(_ batch: TimingBatch, into output: inout [TimingBatch], context: StageContext) async throws {
-        try await self.store.apply(batch.changes)
-        output.append(batch)
+        var written = batch
+        written.outboxIDs = try await self.store.apply(batch.changes)
+        output.append(written)
     }
 }

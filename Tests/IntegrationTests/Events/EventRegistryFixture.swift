@@ -54,6 +54,20 @@ struct EventRegistryFixture: Sendable {
         return entry
     }
 
+    /// Adds a checkpoint of `event`'s course (CONTRACT §6.1).
+    func addCheckpoint(event: String, _ checkpoint: Checkpoint) async throws {
+        try await self.postgres.query(
+            """
+            INSERT INTO checkpoints (id, event_id, seq, name, kind, lat1, lon1, lat2, lon2)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            """,
+            [
+                checkpoint.id, event, "\(checkpoint.seq)", checkpoint.name, checkpoint.kind.rawValue,
+                "\(checkpoint.lat1)", "\(checkpoint.lon1)", "\(checkpoint.lat2)", "\(checkpoint.lon2)",
+            ]
+        )
+    }
+
     /// Removes an entry and its device links (the devices stay).
     func removeEntry(_ entry: String) async throws {
         try await self.postgres.query("DELETE FROM entry_devices WHERE entry_id = $1", [entry])

@@ -1,80 +1,73 @@
 import Stages
 
-/// The `positions` and `crossings` tables as race-timing and `flowrun timing recompute` see them
-/// (``TimingStore``, ``PositionJudgements``), in memory: records every write.
-final class FakeTimingStore: TimingStore, PositionJudgements {
-    struct Stored: Sendable, Hashable {
-        var fix: TrackFix
-        var judgement: PositionJudgement
-    }
-
+/// race-timing's store in memory: stored fixes per device, the `crossings` table, and every read and write.
+final class FakeTimingStore: TimingStore {
     struct State: Sendable {
-        /// IMEI → its positions in `ts` order.
-        var positions: [String: [Stored]] = [:]
-        /// The `crossings` table.
-        var crossings: [CrossingRecord.Key: CrossingRecord] = [:]
-        /// Every `apply` (its changes) and every `rewrite` (device and judgements), in order.
+        var fixes: [String: [TrackFix]] = [:]
+        var table: [CrossingRecord.Key: CrossingRecord] = [:]
+        /// The devices whose fixes were read, in order.
+        var fixReads: [String] = []
+        /// Each `apply`'s changes.
         var applied: [[CrossingChange]] = []
-        var rewritten: [(device: String, judgements: [PositionJudgement])] = []
+        /// Changes written and not published, by outbox id.
+        var outbox: [(id: Int64, change: CrossingChange)] = []
+        var nextID: Int64 = 1
     }
 
     let state = Watched(State())
 
-    /// Stores `fixes` of `device` with the judgement `stored` gives each (default: not faulty).
-    func store(_ fixes: [TrackFix], of device: String, judged stored: (TrackFix) -> Fault? = { _ in nil }) {
-        let rows = fixes.map { Stored(fix: $0, judgement: PositionJudgement(timestamp: $0.timestamp, stored($0))) }
-        self.state.update { state in
-            state.positions[device, default: []] += rows
-            state.positions[device]?.sort { $0.fix.timestamp < $1.fix.timestamp }
-        }
-    }
-
-    func judgements(of device: String) -> [PositionJudgement] {
-        self.state.read { $0.positions[device]?.map(\.judgement) ?? [] }
-    }
-
-    private func rows(of device: String, from: Int64?, to: Int64?) -> [Stored] {
-        self.state.read { state in
-            (state.positions[device] ?? []).filter { row in
-                let ts = row.fix.timestamp
-                return ts >= (from ?? .min) && ts <= (to ?? .max)
-            }
+    init(fixes: [String: [TrackFix]] = [:], table: [CrossingRecord] = []) {
+        self.state.update {
+            $0.fixes = fixes
+            $0.table = Dictionary(uniqueKeysWithValues: table.map { ($0.key, $0) })
         }
     }
 
     func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
-        self.rows(of: device, from: from, to: to).map(\.fix)
+        self.state.update {
+            $0.fixReads.append(device)
+            return ($0.fixes[device] ?? []).filter { fix in
+                (from.map { fix.timestamp >= $0 } ?? true) && (to.map { fix.timestamp <= $0 } ?? true)
+            }
+        }
     }
 
     func storedCrossings(of event: String) async throws -> [CrossingRecord] {
-        self.state.read { $0.crossings.values.filter { $0.event == event }.sorted { $0.key < $1.key } }
+        self.state.read { $0.table.values.filter { $0.event == event } }
     }
 
-    func apply(_ changes: [CrossingChange]) async throws {
-        self.state.update { state in
-            state.applied.append(changes)
+    func apply(_ changes: [CrossingChange]) async throws -> [Int64] {
+        self.state.update {
+            $0.applied.append(changes)
+            var ids: [Int64] = []
             for change in changes {
-                switch change.operation {
-                case .upsert: state.crossings[change.crossing.key] = change.crossing
-                case .remove: state.crossings[change.crossing.key] = nil
-                }
+                $0.table[change.crossing.key] = change.operation == .upsert ? change.crossing : nil
+                $0.outbox.append(($0.nextID, change))
+                ids.append($0.nextID)
+                $0.nextID += 1
             }
+            return ids
         }
     }
 
-    func storedJudgements(of device: String, from: Int64?, to: Int64?) async throws -> [PositionJudgement] {
-        self.rows(of: device, from: from, to: to).map(\.judgement)
+    func unpublished() async throws -> [(id: Int64, change: CrossingChange)] {
+        self.state.read(\.outbox)
     }
 
-    func rewrite(_ judgements: [PositionJudgement], of device: String) async throws {
-        self.state.update { state in
-            state.rewritten.append((device, judgements))
-            for judgement in judgements {
-                guard
-                    let index = state.positions[device]?.firstIndex(where: { $0.fix.timestamp == judgement.timestamp })
-                else { continue }
-                state.positions[device]?[index].judgement = judgement
-            }
-        }
+    func published(_ ids: [Int64]) async throws {
+        self.state.update { state in state.outbox.removeAll { ids.contains($0.id) } }
+    }
+}
+
+/// The registry's timed events, as a test sets them.
+final class FakeTimedEventsReader: TimedEventsReader {
+    let events = Watched(TimedEvents.none)
+
+    init(_ events: TimedEvents) {
+        self.events.update { $0 = events }
+    }
+
+    func timedEvents() async throws -> TimedEvents {
+        self.events.read { $0 }
     }
 }

@@ -26,7 +26,7 @@ struct TimingRecomputeTests {
         return TimedEvents.Event(course: course, entries: [Self.entry])
     }
 
-    static func recompute(_ store: FakeTimingStore, _ streams: FakeStreams) -> TimingRecompute {
+    static func recompute(_ store: FakeRecomputeStore, _ streams: FakeStreams) -> TimingRecompute {
         TimingRecompute(
             store: store,
             judgements: store,
@@ -46,12 +46,12 @@ struct TimingRecomputeTests {
         }
     }
 
-    static func tableTimes(_ store: FakeTimingStore) -> [Int: Int64] {
+    static func tableTimes(_ store: FakeRecomputeStore) -> [Int: Int64] {
         store.state.read { Dictionary(uniqueKeysWithValues: $0.crossings.values.map { ($0.seq, $0.timestamp) }) }
     }
 
     @Test func aMovedGate_replacesTheRowsComputedWithTheOldOne_tableThenStream() async throws {
-        let (store, streams) = (FakeTimingStore(), FakeStreams())
+        let (store, streams) = (FakeRecomputeStore(), FakeStreams())
         store.store(Self.drive, of: Self.device)
         let recompute = Self.recompute(store, streams)
 
@@ -81,7 +81,7 @@ struct TimingRecomputeTests {
     }
 
     @Test func aJudgementThatDiffersInTsOrder_isRewritten_insideTheWindowOnly() async throws {
-        let (store, streams) = (FakeTimingStore(), FakeStreams())
+        let (store, streams) = (FakeRecomputeStore(), FakeStreams())
         var fixes = Self.drive
         fixes[10] = Field.fix(10, 85, 1_000)  // a kilometre off in a second: a jump
         store.store(fixes, of: Self.device) { fix in
@@ -110,7 +110,7 @@ struct TimingRecomputeTests {
     }
 
     @Test func nothingChanged_writesNothing() async throws {
-        let (store, streams) = (FakeTimingStore(), FakeStreams())
+        let (store, streams) = (FakeRecomputeStore(), FakeStreams())
         store.store(Self.drive, of: Self.device)
         let recompute = Self.recompute(store, streams)
         _ = try await recompute.recompute(try Self.event())
@@ -125,7 +125,7 @@ struct TimingRecomputeTests {
     }
 
     @Test func aDryRun_reportsTheChanges_andWritesNothing() async throws {
-        let (store, streams) = (FakeTimingStore(), FakeStreams())
+        let (store, streams) = (FakeRecomputeStore(), FakeStreams())
         store.store(Self.drive, of: Self.device) { $0.timestamp == Field.time(3) ? .future : nil }
         let report = try await Self.recompute(store, streams).recompute(try Self.event(), dryRun: true)
         #expect(report.changes.count == 3 && report.rejudgedCount == 1)

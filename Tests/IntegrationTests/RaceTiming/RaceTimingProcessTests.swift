@@ -1,0 +1,53 @@
+import Foundation
+import Stages
+import Testing
+
+/// race-timing in the real `flowrun` binary: SIGKILLed mid-race and restarted, it leaves the table the
+/// positions define, and the crossings stream replays to it.
+extension Integration {
+    @Suite struct RaceTimingProcessTests {
+        @Test func killedWithSIGKILLMidRace_andRestarted_leavesTheTableThePositionsDefine() async throws {
+            try await TestWorld.run { world in
+                let registry = try await EventRegistryFixture.create(on: world.postgres)
+                let event = try await registry.addEvent()
+                for (seq, kind, east) in [(1, Checkpoint.Kind.start, 0.0), (2, .split, 100), (3, .finish, 200)] {
+                    try await registry.addCheckpoint(event: event, RaceTimingTests.gate(seq, kind, atEast: east))
+                }
+                // 20 devices, each an entry, each driving the course 0.5 s after the one before.
+                let t0 = RaceTimingTests.anHourAgo
+                var expected: [String: String] = [:]
+                var drives: [[(deviceID: String, payload: String)]] = []
+                for index in 0..<20 {
+                    let device = "35630704\(2_441_100 + index)"
+                    let entry = try await registry.addEntry(event: event, devices: [device])
+                    let start = t0 + Int64(index) * 500_000
+                    drives.append(RaceTimingTests.drive(from: start, device: device))
+                    for (seq, seconds) in [(1, 1.5), (2, 11.5), (3, 21.5)] {
+                        let ts = Timestamp.format(start + Int64(seconds * 1_000_000), precision: .milliseconds)
+                        expected["\(entry)/\(seq)"] = "\(device) \(ts)"
+                    }
+                }
+                // Second by second, all devices: the race as it arrives.
+                let race = (0..<24).flatMap { second in drives.map { $0[second] } }
+                let config = try world.writeConfigurationFile(raceTiming: true)
+                try await world.append(Array(race[..<300]))
+                let first = try FlowrunProcess(configuration: config)
+                try await world.eventually("some crossings counted") { try await world.crossings().count >= 20 }
+                first.kill(SIGKILL)
+                #expect(await first.waitForExit() == 128 + SIGKILL)
+                #expect(try await world.crossings().count < expected.count, "killed mid-race")
+                try await world.append(Array(race[300...]))
+                let second = try FlowrunProcess(configuration: config)
+                try await world.eventually("every crossing counted and every entry acknowledged") {
+                    let crossings = try await world.crossings()
+                    let pending = try await world.timingPendingCount()
+                    return crossings == expected && pending == 0
+                }
+                second.kill(SIGTERM)
+                #expect(await second.waitForExit() == 0, "output:\n\(second.output)")
+                #expect(try await world.crossings() == expected)
+                #expect(try await world.replayedCrossings() == expected, "replaying the stream gives the table")
+            }
+        }
+    }
+}

@@ -1,0 +1,91 @@
+import Flow
+import Foundation
+import Logging
+import Pipelines
+import ServiceLifecycle
+import Stages
+
+/// race-timing running in this process as a service, stopped by a graceful shutdown.
+final class RunningRaceTiming: Sendable {
+    let service: RaceTiming
+    private let group: ServiceGroup
+    private let task: Task<Void, any Error>
+
+    init(_ configuration: FlowrunConfiguration) throws {
+        var flow = PipelineConfiguration()
+        // FLOWRUN_TEST_LOG=1 shows the pipeline's log on standard error.
+        flow.logger =
+            ProcessInfo.processInfo.environment["FLOWRUN_TEST_LOG"] == "1"
+            ? Logger(label: "race-timing-test", factory: { StreamLogHandler.standardError(label: $0) })
+            : Logger(label: "race-timing-test", factory: { _ in SwiftLogNoOpLogHandler() })
+        self.service = try RaceTiming(configuration: configuration, flow: flow)
+        let group = ServiceGroup(services: [self.service], logger: flow.logger)
+        self.group = group
+        self.task = Task { try await group.run() }
+    }
+
+    /// Drains: the source stops, what is in flight is timed, written, published and acknowledged.
+    func stop() async throws {
+        await self.group.triggerGracefulShutdown()
+        try await self.task.value
+    }
+}
+
+extension TestWorld {
+    /// This world's crossings stream (CONTRACT §6.5).
+    var crossingsStream: String { self.stream + ":crossings" }
+
+    /// flowrun's configuration for this world with race-timing on (durable-write too, as ``configuration``).
+    func timingConfiguration(instance: String = "test-1") -> FlowrunConfiguration {
+        var configuration = self.configuration(instance: instance)
+        var timing = FlowrunConfiguration.Pipelines.RaceTiming(enabled: true)
+        timing.stream = self.stream
+        timing.crossingsStream = self.crossingsStream
+        timing.block = .milliseconds(100)
+        timing.claimIdle = .milliseconds(300)
+        configuration.pipelines.raceTiming = timing
+        return configuration
+    }
+
+    /// The `crossings` table: (entry, seq) → (device, ts as ISO-8601 with ms).
+    func crossings() async throws -> [String: String] {
+        let rows = try await self.postgres.query(
+            """
+            SELECT entry_id, seq, device_id, to_char(ts AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')
+            FROM crossings
+            """
+        ).rows
+        return Dictionary(uniqueKeysWithValues: rows.map { ("\($0[0]!)/\($0[1]!)", "\($0[2]!) \($0[3]!)") })
+    }
+
+    /// Replays the crossings stream's changes in order: the table it gives, in the form of ``crossings()``.
+    func replayedCrossings() async throws -> [String: String] {
+        let reply = try await self.redis.send(["XRANGE", RedisArgument(self.crossingsStream), "-", "+"])
+        var table: [String: String] = [:]
+        for entry in reply.array ?? [] {
+            guard let parts = entry.array, parts.count == 2, let id = parts[0].string, let fields = parts[1].array
+            else { continue }
+            var pairs: [StreamEntry.Field] = []
+            for index in stride(from: 0, to: fields.count - 1, by: 2) {
+                pairs.append(
+                    StreamEntry.Field(
+                        name: fields[index].string ?? "",
+                        value: Array((fields[index + 1].string ?? "").utf8)
+                    )
+                )
+            }
+            guard let entryID = StreamID(id) else { continue }
+            let change = try CrossingChange.decode(StreamEntry(id: entryID, fields: pairs)).get()
+            let key = "\(change.crossing.entry)/\(change.crossing.seq)"
+            let ts = Timestamp.format(change.crossing.timestamp, precision: .milliseconds)
+            table[key] = change.operation == .upsert ? "\(change.crossing.device) \(ts)" : nil
+        }
+        return table
+    }
+
+    /// Entries of the stream pending in race-timing's group.
+    func timingPendingCount() async throws -> Int {
+        let reply = try await self.redis.send(["XPENDING", RedisArgument(self.stream), "race-timing"])
+        return Int(reply.array?.first?.integer ?? 0)
+    }
+}
