@@ -25,6 +25,9 @@ struct FlowRun: AsyncParsableCommand {
               flowrun watch --event <event-id>   an event's live feed, as a browser
               flowrun top                        each stage's items/s, queue, errors
               flowrun tap durable-write decode   the items leaving a stage, as JSON
+              flowrun timing standings --event <event-id>
+                                                 an event's standings; `timing recompute`
+                                                 applies a moved gate to its results
 
             Per-instance values come from the environment (see pipelines.yaml):
             REDIS_URL, POSTGRES_URL, INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL.
@@ -32,7 +35,7 @@ struct FlowRun: AsyncParsableCommand {
             """,
         subcommands: [
             RunCommand.self, CheckCommand.self, MigrateCommand.self, SimulateCommand.self, CMSStubCommand.self,
-            WatchCommand.self, TopCommand.self, TapCommand.self,
+            WatchCommand.self, TopCommand.self, TapCommand.self, TimingCommand.self,
         ],
         defaultSubcommand: RunCommand.self
     )

@@ -11,14 +11,19 @@ public struct PostgresTimingStore: TimingStore {
         self.connection = connection
     }
 
-    static let fixes = """
-        SELECT \(PostgresTime.microseconds("ts")), latitude, longitude, satellites,
-            \(PostgresTime.microseconds("received_at"))
+    /// The positions of device `$1` from `$2` to `$3` (µs, each open when NULL), in `ts` order.
+    static let deviceWindow = """
         FROM positions
         WHERE device_id = $1
             AND ($2::bigint IS NULL OR ts >= \(PostgresTime.timestamp("$2")))
             AND ($3::bigint IS NULL OR ts <= \(PostgresTime.timestamp("$3")))
         ORDER BY ts
+        """
+
+    static let fixes = """
+        SELECT \(PostgresTime.microseconds("ts")), latitude, longitude, satellites,
+            \(PostgresTime.microseconds("received_at"))
+        \(deviceWindow)
         """
 
     static let crossings = """
