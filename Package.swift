@@ -122,9 +122,10 @@ let package = Package(
             ],
             path: "Benchmarks/FlowBenchmark"
         ),
-        // What both benchmarks read about processes from /proc.
+        // What the benchmarks share: /proc's figures of a process, and the release flowrun run as a child.
         .target(
             name: "BenchmarkSupport",
+            dependencies: ["Stages"],
             path: "Benchmarks/BenchmarkSupport"
         ),
         .executableTarget(
