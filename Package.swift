@@ -17,6 +17,7 @@ let package = Package(
         .executable(name: "flow-benchmark", targets: ["FlowBenchmark"]),
         .executable(name: "durable-write-benchmark", targets: ["DurableWriteBenchmark"]),
         .executable(name: "live-broadcast-benchmark", targets: ["LiveBroadcastBenchmark"]),
+        .executable(name: "race-timing-benchmark", targets: ["RaceTimingBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections.git", from: "1.1.0"),
@@ -122,9 +123,10 @@ let package = Package(
             ],
             path: "Benchmarks/FlowBenchmark"
         ),
-        // What both benchmarks read about processes from /proc.
+        // What the benchmarks share: /proc's figures of a process, and the release flowrun run as a child.
         .target(
             name: "BenchmarkSupport",
+            dependencies: ["Stages"],
             path: "Benchmarks/BenchmarkSupport"
         ),
         .executableTarget(
@@ -149,6 +151,11 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/LiveBroadcastBenchmark"
+        ),
+        .executableTarget(
+            name: "RaceTimingBenchmark",
+            dependencies: ["Stages", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
+            path: "Benchmarks/RaceTimingBenchmark"
         ),
         .testTarget(
             name: "StagesTests",

@@ -10,14 +10,8 @@
 # SWIFT_SCRATCH_PATH: the build folder (default .build).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scratch=${SWIFT_SCRATCH_PATH:-.build}
-scripts/setup.sh
-# One product per call: given --product twice, swift build builds only the last one.
-swift build -c release --scratch-path "$scratch" --product flowrun
-swift build -c release --scratch-path "$scratch" --product live-broadcast-benchmark
-bin=$(swift build -c release --scratch-path "$scratch" --show-bin-path)
-scripts/services.sh start >/dev/null
-eval "$(scripts/services.sh env)"
+source scripts/benchmark-prepare.sh
+benchmark_prepare live-broadcast-benchmark
 # Each client is a socket here and one in flowrun.
 if [[ $(ulimit -n) != unlimited ]] && (($(ulimit -n) < 8192)); then
     ulimit -n "$(ulimit -Hn)" 2>/dev/null || true

@@ -8,11 +8,7 @@
 #   scripts/benchmark.sh --slow-writes MS [--duration S]
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-# One product per command: with two --product flags SwiftPM builds only the last.
-swift build -c release --product flowrun
-swift build -c release --product durable-write-benchmark
-scripts/services.sh start >/dev/null
-eval "$(scripts/services.sh env)"
-FLOWRUN_BINARY=$PWD/.build/release/flowrun FLOWRUN_MIGRATIONS=$PWD/Migrations \
-    exec .build/release/durable-write-benchmark "$@"
+source scripts/benchmark-prepare.sh
+benchmark_prepare durable-write-benchmark
+FLOWRUN_BINARY=$bin/flowrun FLOWRUN_MIGRATIONS=$PWD/Migrations \
+    exec "$bin/durable-write-benchmark" "$@"

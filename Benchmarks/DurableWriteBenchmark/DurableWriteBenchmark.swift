@@ -7,18 +7,6 @@ import Foundation
 import Logging
 import Stages
 
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
-
-func grouped(_ value: Double) -> String {
-    let formatter = NumberFormatter()
-    formatter.numberStyle = .decimal
-    formatter.maximumFractionDigits = 0
-    return formatter.string(from: NSNumber(value: value)) ?? String(Int(value))
-}
-
 /// One COPY text-format field.
 func copyField(_ text: String?) -> String {
     guard let text else { return "\\N" }
@@ -82,14 +70,9 @@ func runBenchmark() async throws {
             throw BenchmarkFailure("unknown option \(flag)")
         }
     }
-    let environment = ProcessInfo.processInfo.environment
-    guard let redisURL = environment["REDIS_URL"], let postgresURL = environment["POSTGRES_URL"],
-        let flowrun = environment["FLOWRUN_BINARY"], let migrations = environment["FLOWRUN_MIGRATIONS"]
-    else {
-        throw BenchmarkFailure(
-            "needs REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS (run scripts/benchmark.sh)"
-        )
-    }
+    let environment = try BenchmarkEnvironment(ProcessInfo.processInfo.environment, script: "scripts/benchmark.sh")
+    let (redisURL, postgresURL) = (environment.redisURL, environment.postgresURL)
+    let (flowrun, migrations) = (environment.flowrunBinary, environment.migrations)
 
     // A database and a stream of this run's own.
     let suffix = "\(getpid())"
@@ -98,9 +81,7 @@ func runBenchmark() async throws {
     let admin = PostgresConnection(url: postgresURL, name: "bench-admin")
     try await admin.execute("DROP DATABASE IF EXISTS \(database)")
     try await admin.execute("CREATE DATABASE \(database)")
-    var components = URLComponents(string: postgresURL)!
-    components.path = "/\(database)"
-    let databaseURL = components.string!
+    let databaseURL = try environment.url(ofDatabase: database)
     let postgres = PostgresConnection(url: databaseURL, name: "bench")
     _ = try await Migrator(directory: migrations, connection: postgres, logger: Logger(label: "bench")).run()
     try await postgres.execute("CREATE TABLE positions_copy (LIKE positions INCLUDING ALL)")
@@ -148,15 +129,21 @@ func runBenchmark() async throws {
     print("flowrun settings: its defaults" + (overrides.isEmpty ? "" : " except " + overrides.joined(separator: ", ")))
 
     // flowrun, the real binary, as both scenarios run it.
+    // Only the settings given; the others are flowrun's defaults, as an operator gets them.
+    var settings = ""
+    if let writers { settings += "\n    writers: \(writers)" }
+    if let readCount { settings += "\n    read_count: \(readCount)" }
+    if let batch { settings += "\n    batch:\n      max: \(batch)" }
     let launch = try FlowrunLaunch(
         binary: flowrun,
         migrations: migrations,
         redisURL: redisURL,
         postgresURL: databaseURL,
-        stream: stream,
-        writers: writers,
-        batch: batch,
-        readCount: readCount
+        pipelines: """
+              durable-write:
+                stream: \(stream)
+                group: bench\(settings)
+            """
     )
     defer { launch.remove() }
     func dropDatabaseAndStream() async throws {
@@ -198,48 +185,27 @@ func runBenchmark() async throws {
             postmasterPID.map { ProcessStatus.cpuSeconds(ofTree: $0) } ?? 0
         )
     }
-    let runStart = ContinuousClock.now
     let machineStart = ProcessStatus.machineBusySeconds()
     let serversStart = serverCPU()
     let child = try launch.start()
-    // Polled every 20 ms without loading PostgreSQL: the first row by an index probe, the end by the group's
-    // counters in Redis (every entry delivered, none pending). The row count is checked once, at the end.
-    var firstRow: ContinuousClock.Instant?
-    var peakKiB = 0
-    var flowrunCPU = 0.0
-    while true {
-        guard child.isRunning else {
-            throw BenchmarkFailure(
-                "flowrun exited with status \(child.terminationStatus) before the stream was drained (its log is above)"
-            )
-        }
-        if firstRow == nil,
+    // The first row by an index probe; the end by the group's counters in Redis. The row count is checked
+    // once, at the end.
+    let drain: FlowrunProcess.Drain
+    do {
+        drain = try await child.untilDrained(redis: redis, stream: stream, group: "bench") {
             try await postgres.query("SELECT EXISTS (SELECT 1 FROM positions)").rows[0][0] == "t"
-        {
-            firstRow = .now
         }
-        peakKiB = max(peakKiB, ProcessStatus.peakResidentKiB(of: child.processIdentifier) ?? 0)
-        flowrunCPU = ProcessStatus.cpuSeconds(of: child.processIdentifier) ?? flowrunCPU
-        // Done when every entry was delivered to the group (lag 0) and acknowledged (none pending).
-        if firstRow != nil,
-            try await ConsumerGroupInfo.read(redis, stream: stream)["bench"] == .init(pending: 0, lag: 0)
-        {
-            break
-        }
-        if runStart.duration(to: .now) > .seconds(600) {
-            throw BenchmarkFailure("flowrun did not finish within 10 minutes")
-        }
-        try await Task.sleep(for: .milliseconds(20))
+    } catch {
+        await child.stop()
+        throw error
     }
-    let done = ContinuousClock.now
     let machineBusy = ProcessStatus.machineBusySeconds() - machineStart
     let serversEnd = serverCPU()
-    child.terminate()
-    // Polled: Foundation's waitUntilExit spins a core meanwhile.
-    while child.isRunning { try await Task.sleep(for: .milliseconds(10)) }
+    await child.stop()
     let rolledBack = try await rolledBackTransactions(postgres, database: database)
-    let totalSeconds = runStart.duration(to: done) / .seconds(1)
-    let steadySeconds = firstRow!.duration(to: done) / .seconds(1)
+    let totalSeconds = drain.seconds
+    let steadySeconds = drain.steadySeconds ?? drain.seconds
+    let (peakKiB, flowrunCPU) = (drain.peakResidentKiB, drain.cpuSeconds)
     let stored = Int(try await postgres.query("SELECT count(*) FROM positions").rows[0][0] ?? "0") ?? 0
     guard stored == rows else { throw BenchmarkFailure("flowrun stored \(stored) rows, expected \(rows)") }
 

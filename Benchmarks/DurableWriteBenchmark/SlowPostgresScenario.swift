@@ -38,10 +38,16 @@ struct SlowPostgresScenario {
                 + pad("flowrun RSS", 14) + pad("anonymous", 12)
         )
         let child = try flowrun.start()
-        defer {
-            child.terminate()
-            child.waitUntilExit()
+        do {
+            try await self.sample(child, redis: redis, stream: stream)
+        } catch {
+            await child.stop()
+            throw error
         }
+        await child.stop()
+    }
+
+    private func sample(_ child: FlowrunProcess, redis: RedisConnection, stream: String) async throws {
         let start = ContinuousClock.now
         var samples: [(seconds: Int, residentKiB: Int, anonymousKiB: Int)] = []
         var mostInFlight: Int64 = 0
@@ -49,13 +55,13 @@ struct SlowPostgresScenario {
         while start.duration(to: .now) < self.duration {
             second += 1
             try await Task.sleep(until: start + .seconds(second))
-            guard child.isRunning else { throw BenchmarkFailure("flowrun exited (status \(child.terminationStatus))") }
+            try child.checkRunning(while: "its memory was sampled")
             let group = try await ConsumerGroupInfo.read(redis, stream: stream)["bench"]
             let pending = group?.pending ?? 0
             let lag = group?.lag ?? Int64(self.entries)
             let read = Int64(self.entries) - lag
-            let resident = ProcessStatus.residentKiB(of: child.processIdentifier) ?? 0
-            let anonymous = ProcessStatus.anonymousResidentKiB(of: child.processIdentifier) ?? 0
+            let resident = ProcessStatus.residentKiB(of: child.pid) ?? 0
+            let anonymous = ProcessStatus.anonymousResidentKiB(of: child.pid) ?? 0
             samples.append((second, resident, anonymous))
             mostInFlight = max(mostInFlight, pending)
             print(

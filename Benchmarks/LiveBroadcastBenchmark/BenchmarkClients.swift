@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import LiveTestClient
 
 /// The browsers: `count` WebSocket clients, client i signed in as `valid-bench-<i>` (a CMS stub user allowed

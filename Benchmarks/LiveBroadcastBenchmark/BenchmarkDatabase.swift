@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import CMSStub
 import Foundation
 import Logging

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// The command line: `live-broadcast-benchmark [--clients C] [--events E] [--devices D] [--rate R] [--duration S]`.
@@ -70,10 +71,4 @@ struct BenchmarkOptions: Sendable {
         }
         return options
     }
-}
-
-/// Why the benchmark stopped: printed as it is, exit 1.
-struct BenchmarkFailure: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
 }

@@ -9,29 +9,8 @@ import Stages
 ///
 /// - Important: Use it from one task. Call ``tearDown()`` on every path.
 final class BenchmarkRun {
-    struct Environment {
-        var redisURL: String
-        var postgresURL: String
-        var flowrunBinary: String
-        var migrations: String
-
-        init(_ variables: [String: String]) throws(BenchmarkFailure) {
-            guard let redisURL = variables["REDIS_URL"], let postgresURL = variables["POSTGRES_URL"],
-                let flowrunBinary = variables["FLOWRUN_BINARY"], let migrations = variables["FLOWRUN_MIGRATIONS"]
-            else {
-                throw BenchmarkFailure(
-                    "needs REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS (run scripts/benchmark-live.sh)"
-                )
-            }
-            self.redisURL = redisURL
-            self.postgresURL = postgresURL
-            self.flowrunBinary = flowrunBinary
-            self.migrations = migrations
-        }
-    }
-
     let options: BenchmarkOptions
-    let environment: Environment
+    let environment: BenchmarkEnvironment
     let fleet: Fleet
     /// This run's own stream and database, named after the process.
     let stream = "livebench:\(getpid())"
@@ -45,7 +24,7 @@ final class BenchmarkRun {
     private var clients: BenchmarkClients?
     private var feeding: Task<[Int64], any Error>?
 
-    init(options: BenchmarkOptions, environment: Environment) {
+    init(options: BenchmarkOptions, environment: BenchmarkEnvironment) {
         self.options = options
         self.environment = environment
         self.fleet = Fleet(events: options.events, devicesPerEvent: options.devices)

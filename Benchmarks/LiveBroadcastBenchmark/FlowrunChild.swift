@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 import LiveTestClient
 import Stages
@@ -22,47 +23,37 @@ final class FlowrunChild {
     }
 
     let settings: Settings
-    let configurationPath: String
-    private let process = Process()
+    private let launch: FlowrunLaunch
+    private let process: FlowrunProcess
 
-    var pid: Int32 { self.process.processIdentifier }
+    var pid: Int32 { self.process.pid }
 
     /// Writes the configuration and starts flowrun (its log, at warning level, goes to this standard error).
     init(settings: Settings) throws {
         self.settings = settings
-        self.configurationPath =
-            FileManager.default.temporaryDirectory
-            .appendingPathComponent("flowrun-livebench-\(getpid()).yaml").path
-        try """
-        instance: \(Settings.instance)
-        redis:
-          url: \(settings.redisURL)
-        postgres:
-          url: \(settings.postgresURL)
-        http:
-          port: 0
-        log:
-          level: warning
-        pipelines:
-          durable-write:
-            enabled: false
-          live-broadcast:
-            enabled: true
-            stream: \(settings.stream)
-            port: \(settings.port)
-            cms_url: \(settings.cmsURL)
-            block: 100ms
-        \(settings.flushDelay.map { "    flush_delay: \($0)ms" } ?? "")
-        """.write(toFile: self.configurationPath, atomically: true, encoding: .utf8)
-        self.process.executableURL = URL(fileURLWithPath: settings.binary)
-        self.process.arguments = [
-            "run", self.configurationPath, "--migrations", settings.migrations, "--progress", "0",
-        ]
+        self.launch = try FlowrunLaunch(
+            binary: settings.binary,
+            migrations: settings.migrations,
+            redisURL: settings.redisURL,
+            postgresURL: settings.postgresURL,
+            pipelines: """
+                  durable-write:
+                    enabled: false
+                  live-broadcast:
+                    enabled: true
+                    stream: \(settings.stream)
+                    port: \(settings.port)
+                    cms_url: \(settings.cmsURL)
+                    block: 100ms
+                \(settings.flushDelay.map { "    flush_delay: \($0)ms" } ?? "")
+                """,
+            instance: Settings.instance
+        )
         do {
-            try self.process.run()
+            self.process = try self.launch.start()
         } catch {
-            try? FileManager.default.removeItem(atPath: self.configurationPath)
-            throw BenchmarkFailure("cannot start \(settings.binary): \(error)")
+            self.launch.remove()
+            throw error
         }
     }
 
@@ -118,24 +109,12 @@ final class FlowrunChild {
     }
 
     func checkRunning(while doing: String) throws(BenchmarkFailure) {
-        guard self.process.isRunning else {
-            let status = self.process.terminationStatus
-            let how = self.process.terminationReason == .uncaughtSignal ? "was killed by signal" : "exited with status"
-            throw BenchmarkFailure("flowrun \(how) \(status) while \(doing); its log is above")
-        }
+        try self.process.checkRunning(while: doing)
     }
 
     /// SIGTERM (flowrun drains and exits), SIGKILL after 10 s; removes the configuration file.
     func stop() async {
-        if self.process.isRunning {
-            self.process.terminate()
-            let deadline = ContinuousClock.now + .seconds(10)
-            while self.process.isRunning, ContinuousClock.now < deadline {
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            if self.process.isRunning { kill(self.process.processIdentifier, SIGKILL) }
-            self.process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: self.configurationPath)
+        await self.process.stop()
+        self.launch.remove()
     }
 }

@@ -1,3 +1,4 @@
+import BenchmarkSupport
 import Foundation
 
 /// A TCP port free on 127.0.0.1 right now: bound to port 0, read back, closed. Another program could take it

@@ -13,7 +13,10 @@ enum LiveBroadcastBenchmark {
                 print(BenchmarkOptions.usage)
                 return
             }
-            run = BenchmarkRun(options: options, environment: try .init(ProcessInfo.processInfo.environment))
+            run = BenchmarkRun(
+                options: options,
+                environment: try .init(ProcessInfo.processInfo.environment, script: "scripts/benchmark-live.sh")
+            )
         } catch {
             fail(error)
         }
