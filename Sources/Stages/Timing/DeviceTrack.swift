@@ -21,14 +21,15 @@ public struct DeviceTrack: Sendable {
         case duplicate
         /// Older than `late_window` behind the newest non-faulty fix, or than the oldest fix held.
         case tooLate
-        /// Taken into the track; `countedChanged` when the device's counted crossings changed.
-        case inserted(countedChanged: Bool)
+        /// Taken into the track; `countedChanged` when the device's counted crossings changed; `fault` its
+        /// judgement in `ts` order as it stands (a fix that comes later with an older `ts` may change it).
+        case inserted(countedChanged: Bool, fault: Fault?)
     }
 
     /// The fixes held, in `ts` order, each `ts` once.
-    public private(set) var fixes: [TrackFix] = []
+    public private(set) var fixes: [HeldFix] = []
     /// The newest non-faulty fix evicted (still a `jump` reference and the start of the next segment).
-    private var evictedGood: TrackFix?
+    private var evictedGood: HeldFix?
     /// Fixes at or before this `ts` were evicted: one arriving there now is too late.
     private var evictedUpTo: Int64?
     /// The newest non-faulty `ts`.
@@ -55,8 +56,9 @@ public struct DeviceTrack: Sendable {
         if let evicted = self.evictedUpTo, fix.timestamp <= evicted { return .tooLate }
         let index = self.insertionIndex(fix.timestamp)
         if index < self.fixes.count && self.fixes[index].timestamp == fix.timestamp { return .duplicate }
-        self.fixes.insert(fix, at: index)
+        self.fixes.insert(HeldFix(fix, rules: settings.rules), at: index)
         self.judge(from: index, rules: settings.rules)
+        let fault = self.fixes[index].fault
         let changed = self.findCrossings(from: index, course: course, settings: settings)
         var countedChanged = false
         if changed {
@@ -65,7 +67,7 @@ public struct DeviceTrack: Sendable {
             self.counted = counted
         }
         self.evictOld(settings: settings)
-        return .inserted(countedChanged: countedChanged)
+        return .inserted(countedChanged: countedChanged, fault: fault)
     }
 
     /// Evicts the oldest fixes until at most `count` are held (a total limit shared by all tracks).
@@ -85,11 +87,11 @@ public struct DeviceTrack: Sendable {
         while position < self.fixes.count {
             let fix = self.fixes[position]
             if position > index && fix.timestamp - lastChange > age { break }
-            let fault = rules.fault(
-                of: fix.fix,
-                receivedAt: fix.receivedAt,
-                reference: self.reference(before: position, rules: rules)
-            )
+            // The rules a fix breaks alone were judged when it was taken; only `jump` depends on the others.
+            var fault = fix.ownFault
+            if fault == nil, rules.jumps(fix.location, from: self.reference(before: position, rules: rules)) {
+                fault = .jump
+            }
             if position == index || fault != fix.fault {
                 self.fixes[position].fault = fault
                 lastChange = fix.timestamp
@@ -101,15 +103,15 @@ public struct DeviceTrack: Sendable {
 
     /// The `jump` reference of the fix at `position`: the nearest older non-faulty fix, if young enough.
     private func reference(before position: Int, rules: FaultRules) -> Fix? {
-        let fix = self.fixes[position].fix
+        let fix = self.fixes[position].location
         var candidate = position - 1
         while candidate >= 0 {
             let older = self.fixes[candidate]
-            if older.fault == nil { return rules.isReference(older.fix, for: fix) ? older.fix : nil }
-            if !rules.isReference(older.fix, for: fix) { return nil }
+            if older.fault == nil { return rules.isReference(older.location, for: fix) ? older.location : nil }
+            if !rules.isReference(older.location, for: fix) { return nil }
             candidate -= 1
         }
-        guard let evicted = self.evictedGood?.fix, rules.isReference(evicted, for: fix) else { return nil }
+        guard let evicted = self.evictedGood?.location, rules.isReference(evicted, for: fix) else { return nil }
         return evicted
     }
 
@@ -136,7 +138,7 @@ public struct DeviceTrack: Sendable {
         for fix in self.fixes[index...] where Self.isUsable(fix, course) {
             defer { previous = fix }
             guard let start = previous, fix.timestamp - start.timestamp <= settings.maxGap else { continue }
-            let (a, b) = (start.fix, fix.fix)
+            let (a, b) = (start.location, fix.location)
             for (gate, geometry) in course.gates.enumerated() {
                 guard let fraction = geometry.crossing(from: a, to: b) else { continue }
                 self.candidates[gate].append(
@@ -150,7 +152,7 @@ public struct DeviceTrack: Sendable {
     }
 
     /// Whether a fix is part of the track the crossings are found on: non-faulty, in the event's window.
-    private static func isUsable(_ fix: TrackFix, _ course: Course) -> Bool {
+    private static func isUsable(_ fix: HeldFix, _ course: Course) -> Bool {
         fix.fault == nil && course.window.contains(fix.timestamp)
     }
 

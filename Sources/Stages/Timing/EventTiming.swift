@@ -45,7 +45,7 @@ public struct EventTiming: Sendable {
         let insertion = track.insert(fix, course: self.course, settings: settings)
         self.fixesHeld += track.fixes.count - before
         self.tracks[device] = track
-        if case .inserted(countedChanged: true) = insertion {
+        if case .inserted(countedChanged: true, _) = insertion {
             for index in entryIndices { self.update(entry: index, changes: &changes) }
         }
         return insertion

@@ -94,15 +94,24 @@ public struct FaultRules: Sendable, Hashable {
     ///   - reference: the nearest older non-faulty fix of the device in `ts` order, if any. The `jump` rule
     ///     applies only when it is at most ``FaultThresholds/referenceAge`` older (see ``isReference(_:for:)``).
     public func fault(of fix: Fix, receivedAt: Int64, reference: Fix?) -> Fault? {
+        self.ownFault(of: fix, receivedAt: receivedAt) ?? (self.jumps(fix, from: reference) ? .jump : nil)
+    }
+
+    /// The first of the rules that judge `fix` alone (`few-satellites`, `null-island`, `future`), nil when it
+    /// breaks none of them.
+    public func ownFault(of fix: Fix, receivedAt: Int64) -> Fault? {
         if let satellites = fix.satellites, satellites < self.thresholds.minSatellites { return .fewSatellites }
         if fix.latitude == 0 && fix.longitude == 0 { return .nullIsland }
         if fix.timestamp - receivedAt > self.maxAheadMicroseconds { return .future }
-        if let reference, self.isReference(reference, for: fix) {
-            let seconds = max(Double(fix.timestamp - reference.timestamp) / 1_000_000, 1)
-            let kmh = Self.distance(reference, fix) / seconds * 3.6
-            if kmh > self.thresholds.maxSpeed { return .jump }
-        }
         return nil
+    }
+
+    /// The `jump` rule: whether the speed implied from `reference` (when it is a reference of `fix`, see
+    /// ``isReference(_:for:)``) exceeds ``FaultThresholds/maxSpeed``.
+    public func jumps(_ fix: Fix, from reference: Fix?) -> Bool {
+        guard let reference, self.isReference(reference, for: fix) else { return false }
+        let seconds = max(Double(fix.timestamp - reference.timestamp) / 1_000_000, 1)
+        return Self.distance(reference, fix) / seconds * 3.6 > self.thresholds.maxSpeed
     }
 
     /// Whether `candidate` (older than `fix` in `ts` order, non-faulty) is close enough in time to be its

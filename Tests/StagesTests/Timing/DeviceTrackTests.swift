@@ -104,7 +104,7 @@ struct DeviceTrackTests {
         inOrder.insert(fixes, course: course)
         var late = DeviceTrack(checkpoints: 3)
         let insertions = late.insert(fixes.filter { $0 != slow } + [slow], course: course)
-        #expect(insertions.last == .inserted(countedChanged: true), "the split's crossing moved")
+        #expect(insertions.last == .inserted(countedChanged: true, fault: nil), "the split's crossing moved")
         #expect(
             inOrder.counted[1].map(roundedToMillisecond) == roundedToMillisecond(Double(Field.time(11)) + 0.8e6 * 5 / 6)
         )
