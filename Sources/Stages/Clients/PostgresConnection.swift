@@ -84,6 +84,38 @@ public actor PostgresConnection {
         return try self.rows(of: result, sql: sql, connection: connection)
     }
 
+    /// Runs one statement with text parameters and reads its rows in PostgreSQL's binary format, each with
+    /// `decode`, on this connection's thread. A row `decode` cannot read (nil) fails the statement with an
+    /// error naming the row: nothing is skipped silently.
+    public func query<Row: Sendable>(
+        _ sql: String,
+        _ parameters: [String?],
+        binaryRows decode: @Sendable (PostgresBinaryRow) -> Row?
+    ) throws(PostgresError) -> [Row] {
+        let connection = try self.connected()
+        let result = withCStrings(parameters) { values in
+            PQexecParams(connection, sql, Int32(parameters.count), nil, values, nil, nil, 1)
+        }
+        defer { PQclear(result) }
+        let checked = try self.checked(result, sql: sql, connection: connection)
+        let count = PQntuples(checked)
+        var rows: [Row] = []
+        rows.reserveCapacity(Int(count))
+        for index in 0..<count {
+            guard let row = decode(PostgresBinaryRow(result: checked, index: index)) else {
+                throw PostgresError(
+                    kind: .query,
+                    endpoint: self.endpoint,
+                    statement: Self.shorten(sql),
+                    sqlState: nil,
+                    message: "row \(index + 1) of \(count) has a NULL or a value of an unexpected type"
+                )
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
     /// Runs a script of one or more statements without parameters (libpq's simple query protocol), as a
     /// migration file is written.
     public func execute(_ script: String) throws(PostgresError) {
@@ -182,22 +214,32 @@ public actor PostgresConnection {
         sql: String,
         connection: OpaquePointer
     ) throws(PostgresError) -> PostgresRows {
+        let result = try self.checked(result, sql: sql, connection: connection)
+        let columnCount = Int(PQnfields(result))
+        let rowCount = Int(PQntuples(result))
+        let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
+        var rows: [[String?]] = []
+        rows.reserveCapacity(rowCount)
+        for row in 0..<Int32(rowCount) {
+            rows.append(
+                (0..<Int32(columnCount)).map { column in
+                    PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
+                }
+            )
+        }
+        return PostgresRows(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
+    }
+
+    /// `result` when its statement succeeded; otherwise the error it reports (or the connection's).
+    private func checked(
+        _ result: OpaquePointer?,
+        sql: String,
+        connection: OpaquePointer
+    ) throws(PostgresError) -> OpaquePointer {
         guard let result else { throw self.lost(connection, sql) }
         switch PQresultStatus(result) {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_COPY_IN, PGRES_EMPTY_QUERY:
-            let columnCount = Int(PQnfields(result))
-            let rowCount = Int(PQntuples(result))
-            let columns = (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) }
-            var rows: [[String?]] = []
-            rows.reserveCapacity(rowCount)
-            for row in 0..<Int32(rowCount) {
-                rows.append(
-                    (0..<Int32(columnCount)).map { column in
-                        PQgetisnull(result, row, column) == 1 ? nil : String(cString: PQgetvalue(result, row, column))
-                    }
-                )
-            }
-            return PostgresRows(columns: columns, rows: rows, affected: Int(String(cString: PQcmdTuples(result))) ?? 0)
+            return result
         default:
             if PQstatus(connection) != CONNECTION_OK { throw self.lost(connection, sql) }
             let state = PQresultErrorField(result, Int32(Character("C").asciiValue!)).map { String(cString: $0) }

@@ -20,9 +20,10 @@ public struct PostgresTimingStore: TimingStore {
         ORDER BY ts
         """
 
+    /// Read in binary format: `ts` and `received_at` as µs exactly, the coordinates as stored, and no text
+    /// made or parsed (a rebuild reads every stored fix of an event).
     static let fixes = """
-        SELECT \(PostgresTime.microseconds("ts")), latitude, longitude, satellites,
-            \(PostgresTime.microseconds("received_at"))
+        SELECT ts, latitude, longitude, satellites, received_at
         \(deviceWindow)
         """
 
@@ -55,18 +56,16 @@ public struct PostgresTimingStore: TimingStore {
         """
 
     public func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
-        let rows = try await self.connection.query(Self.fixes, [device, from.map { "\($0)" }, to.map { "\($0)" }])
-        return rows.rows.compactMap { row in
-            guard let ts = row[0].flatMap({ Int64($0) }), let latitude = row[1].flatMap({ Double($0) }),
-                let longitude = row[2].flatMap({ Double($0) }), let received = row[4].flatMap({ Int64($0) })
+        try await self.connection.query(Self.fixes, [device, from.map { "\($0)" }, to.map { "\($0)" }]) { row in
+            guard let ts = row.microseconds(0), let latitude = row.double(1), let longitude = row.double(2),
+                let received = row.microseconds(4)
             else { return nil }
-            let fix = Fix(
-                timestamp: ts,
-                latitude: latitude,
-                longitude: longitude,
-                satellites: row[3].flatMap { Int($0) }
+            let satellites = row.isNull(3) ? nil : row.int16(3).map(Int.init)
+            if !row.isNull(3) && satellites == nil { return nil }
+            return TrackFix(
+                Fix(timestamp: ts, latitude: latitude, longitude: longitude, satellites: satellites),
+                receivedAt: received
             )
-            return TrackFix(fix, receivedAt: received)
         }
     }
 
