@@ -21,7 +21,8 @@ enum MetricHelp {
         "flowrun_device_state_devices": "Devices whose latest position is held in memory.",
         "flowrun_device_state_evictions_total": "Devices evicted from the in-memory device state.",
         // Both pipelines' flag-faults (CONTRACT §6.2).
-        "flowrun_positions_faulty_total": "Positions judged faulty on arrival, by reason (the first rule broken).",
+        "flowrun_positions_faulty_total":
+            "Positions judged faulty, by reason (the first rule broken): on arrival (durable-write, live-broadcast), in ts order when taken (race-timing).",
         "flowrun_fault_judge_devices": "Devices whose recent non-faulty fixes are held to judge jumps.",
         "flowrun_fault_judge_evictions_total": "Devices evicted from the fault judge's per-device fixes.",
         // live-broadcast.

@@ -41,19 +41,7 @@ public struct FlagFaults: Stage {
         _ output: Outbox<PositionEntry>,
         _ context: StageContext
     ) async throws {
-        let pipeline = ("pipeline", context.pipelineName)
-        let faulty = Dictionary(
-            uniqueKeysWithValues: Fault.allCases.map { fault in
-                (
-                    fault,
-                    Counter(
-                        label: "flowrun_positions_faulty_total",
-                        dimensions: [pipeline, ("reason", fault.rawValue)],
-                        factory: context.metricsFactory
-                    )
-                )
-            }
-        )
+        let faulty = FaultCounters(context)
         var metrics = DeviceMapMetrics(
             devices: "flowrun_fault_judge_devices",
             evictions: "flowrun_fault_judge_evictions_total",
@@ -67,7 +55,7 @@ public struct FlagFaults: Stage {
             for index in chunk.indices {
                 let fault = self.judge.judge(chunk[index].position, receivedAt: receivedAt)
                 chunk[index].fault = fault
-                if let fault { faulty[fault]?.increment() }
+                faulty.count(fault)
             }
             metrics.record(count: self.judge.count, evicted: self.judge.evictions)
             try await output.send(contentsOf: chunk)

@@ -108,10 +108,16 @@ public struct RaceTimer: Sendable {
         public var needsSeed: [String] = []
         /// Whether it was too late for some event.
         public var tooLate = false
+        /// Whether some event's track took it (not a repeat, not too late), and then its judgement in `ts`
+        /// order in the first such event (nil: not faulty).
+        public var taken = false
+        public var fault: Fault?
 
-        public init(needsSeed: [String] = [], tooLate: Bool = false) {
+        public init(needsSeed: [String] = [], tooLate: Bool = false, taken: Bool = false, fault: Fault? = nil) {
             self.needsSeed = needsSeed
             self.tooLate = tooLate
+            self.taken = taken
+            self.fault = fault
         }
     }
 
@@ -123,8 +129,10 @@ public struct RaceTimer: Sendable {
                 taken.needsSeed.append(event)
                 continue
             }
-            if timing.take(fix, device: device, settings: self.settings, changes: &changes) == .tooLate {
-                taken.tooLate = true
+            switch timing.take(fix, device: device, settings: self.settings, changes: &changes) {
+            case .tooLate: taken.tooLate = true
+            case .inserted(_, let fault) where !taken.taken: (taken.taken, taken.fault) = (true, fault)
+            default: break
             }
             self.events[event] = timing
         }

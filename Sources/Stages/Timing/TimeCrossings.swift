@@ -11,7 +11,8 @@ import Foundation
 /// device's stored positions within the event's window (and the `jump` reference age before it), then the
 /// event's stored rows, which the results are reconciled with (``TimingStore``; retried until it works).
 ///
-/// Metrics: `flowrun_timing_too_late_total{pipeline}`, `flowrun_timing_window_fixes{pipeline}` (gauge),
+/// Metrics: `flowrun_positions_faulty_total{pipeline,reason}` (each position taken, as judged in `ts` order
+/// when taken; `flowrun timing recompute` gives the final judgements), `flowrun_timing_too_late_total{pipeline}`, `flowrun_timing_window_fixes{pipeline}` (gauge),
 /// `flowrun_timing_window_evictions_total{pipeline}`.
 ///
 /// - Important: Run serially: a device's track depends on every position of the device. Positions more than
@@ -31,7 +32,8 @@ public struct TimeCrossings: Stage {
 
     /// - Parameters:
     ///   - maxFixes: the most fixes held by all tracks together.
-    ///   - now: the processor's clock, µs since the epoch (a position's `received` moment for `future`).
+    ///   - now: the processor's clock, µs since the epoch (a position's `received` moment for `future`), read
+    ///     once per chunk.
     public init(
         registry: TimedEventsRegistry,
         store: any TimingStore,
@@ -64,6 +66,7 @@ public struct TimeCrossings: Stage {
             dimensions: labels,
             factory: context.metricsFactory
         )
+        let faulty = FaultCounters(context)
         var timer = RaceTimer(settings: self.settings, maxFixes: self.maxFixes)
         var version = -1
         var evictedReported = 0
@@ -75,8 +78,9 @@ public struct TimeCrossings: Stage {
             }
             var changes: [CrossingChange] = []
             var tooLate = 0
+            let receivedAt = self.now()
             for entry in chunk {
-                let fix = TrackFix(Fix(entry.position), receivedAt: self.now())
+                let fix = TrackFix(Fix(entry.position), receivedAt: receivedAt)
                 let device = entry.position.deviceID
                 var taken = timer.take(fix, device: device, changes: &changes)
                 if !taken.needsSeed.isEmpty {
@@ -85,6 +89,7 @@ public struct TimeCrossings: Stage {
                     }
                     taken = timer.take(fix, device: device, changes: &changes)
                 }
+                if taken.taken { faulty.count(taken.fault) }
                 if taken.tooLate {
                     tooLate += 1
                     context.logger.notice(

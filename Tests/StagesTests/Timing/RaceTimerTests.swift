@@ -26,7 +26,7 @@ struct RaceTimerTests {
         #expect(timer.needsSeed(Field.event))
         let seeded = timer.seed(event: Field.event, fixes: [Self.device: [Field.fix(0, -10, 0)]], stored: [])
         #expect(seeded.isEmpty, "one stored fix crosses nothing")
-        #expect(timer.take(Field.fix(1, 10, 0), device: Self.device, changes: &changes) == .init())
+        #expect(timer.take(Field.fix(1, 10, 0), device: Self.device, changes: &changes) == .init(taken: true))
         #expect(changes.map(\.crossing.seq) == [1])
         #expect(timer.take(Field.fix(5, 50, 50), device: "35999", changes: &changes) == .init(), "in no event")
     }

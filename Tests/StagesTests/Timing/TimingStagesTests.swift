@@ -2,6 +2,7 @@ import Flow
 import FlowTesting
 import Logging
 import Metrics
+import MetricsTestKit
 import Stages
 import Testing
 
@@ -24,8 +25,8 @@ struct TimingStagesTests {
             position: Position(
                 deviceID: device,
                 timestamp: fix.timestamp,
-                latitude: fix.latitude,
-                longitude: fix.longitude
+                latitude: fix.fix.latitude,
+                longitude: fix.fix.longitude
             )
         )
     }
@@ -90,6 +91,29 @@ struct TimingStagesTests {
         }
         #expect(tables[0].count == 3)
         #expect(tables[1] == tables[0] && tables[2] == tables[0])
+    }
+
+    @Test func faultyPositionsAreCountedPerReason_asJudgedInTsOrder() async throws {
+        let course = try Field.straightCourse()
+        let (registry, _) = try await self.registry(Self.events(course))
+        var nullIsland = Self.position(3, 2, 5)
+        nullIsland.position.latitude = 0
+        nullIsland.position.longitude = 0
+        let input = [
+            Self.position(1, 0, -15), Self.position(2, 1, 10_000), nullIsland, Self.position(4, 3, -5),
+            Self.position(5, 1, 10_000),  // a repeat: taken once, counted once
+        ]
+        let metrics = TestMetrics()
+        _ = try await PipelineTest.collect(input, configuration: PipelineTest.configuration(metrics: metrics)) {
+            self.timeCrossings(registry, FakeTimingStore())
+        }
+        let counts = try Fault.allCases.map { fault in
+            try metrics.expectCounter(
+                "flowrun_positions_faulty_total",
+                [("pipeline", "test"), ("reason", fault.rawValue)]
+            ).totalValue
+        }
+        #expect(counts == [0, 1, 0, 1], "few-satellites, null-island, future, jump")
     }
 
     @Test func aCourseChangedAtARefresh_rebuildsTheEvent_withTheNewGates() async throws {
