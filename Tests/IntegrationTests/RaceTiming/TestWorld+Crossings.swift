@@ -1,35 +1,7 @@
 import Flow
 import Foundation
-import Logging
 import Pipelines
-import ServiceLifecycle
 import Stages
-
-/// race-timing running in this process as a service, stopped by a graceful shutdown.
-final class RunningRaceTiming: Sendable {
-    let service: RaceTiming
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    init(_ configuration: FlowrunConfiguration) throws {
-        var flow = PipelineConfiguration()
-        // FLOWRUN_TEST_LOG=1 shows the pipeline's log on standard error.
-        flow.logger =
-            ProcessInfo.processInfo.environment["FLOWRUN_TEST_LOG"] == "1"
-            ? Logger(label: "race-timing-test", factory: { StreamLogHandler.standardError(label: $0) })
-            : Logger(label: "race-timing-test", factory: { _ in SwiftLogNoOpLogHandler() })
-        self.service = try RaceTiming(configuration: configuration, flow: flow)
-        let group = ServiceGroup(services: [self.service], logger: flow.logger)
-        self.group = group
-        self.task = Task { try await group.run() }
-    }
-
-    /// Drains: the source stops, what is in flight is timed, written, published and acknowledged.
-    func stop() async throws {
-        await self.group.triggerGracefulShutdown()
-        try await self.task.value
-    }
-}
 
 extension TestWorld {
     /// This world's crossings stream (CONTRACT §6.5).
