@@ -55,6 +55,35 @@ extension TestWorld {
         return table
     }
 
+    /// What `flowrun timing recompute --event <event> --dry-run` would change, as `configuration` times it
+    /// (its `faults:` and race-timing's `max_gap`): ``TimingRecompute`` on a dry run, writing nothing.
+    func recomputeDryRun(
+        event: String,
+        configuration: FlowrunConfiguration
+    ) async throws -> TimingRecompute.Report {
+        let timed = try await PostgresTimedEvents(connection: self.postgres).timedEvents()
+        guard let event = timed.events[event] else { throw HarnessError("event \(event) is not timed") }
+        let store = PostgresTimingStore(connection: self.postgres)
+        let recompute = TimingRecompute(
+            store: store,
+            judgements: store,
+            streams: self.redis,
+            crossingsStream: configuration.pipelines.raceTiming.crossingsStream,
+            rules: FaultRules(configuration.faults),
+            maxGap: configuration.pipelines.raceTiming.maxGap
+        )
+        return try await recompute.recompute(event, dryRun: true)
+    }
+
+    /// Waits until the `crossings` table is `expected` and race-timing's group has nothing pending.
+    func waitUntilTimed(_ what: String, to expected: [String: String]) async throws {
+        try await self.eventually(what) {
+            let crossings = try await self.crossings()
+            let pending = try await self.timingPendingCount()
+            return crossings == expected && pending == 0
+        }
+    }
+
     /// Entries of the stream pending in race-timing's group.
     func timingPendingCount() async throws -> Int {
         let reply = try await self.redis.send(["XPENDING", RedisArgument(self.stream), "race-timing"])
