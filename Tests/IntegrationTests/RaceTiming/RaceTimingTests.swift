@@ -4,8 +4,8 @@ import Stages
 import Testing
 
 /// race-timing against real Redis and PostgreSQL: a drive across a three-gate course, arriving out of order,
-/// timed to the millisecond; the table and the crossings stream agree; a restart neither loses nor doubles; and
-/// each time `recompute` finds nothing to change.
+/// timed to the millisecond; the table and the crossings stream agree; a restart neither loses nor doubles; a
+/// course changed at a refresh is applied; and each time `recompute` finds nothing to change.
 extension Integration {
     @Suite struct RaceTimingTests {
         static let device = "356307042441013"
@@ -163,6 +163,34 @@ extension Integration {
                 #expect(changesBefore == 2)
                 #expect(changesAfter == 3, "the finish only: nothing doubled by the rebuild")
                 try await Self.expectTheTable(expected, of: event, positions: 24, in: world)
+            }
+        }
+
+        @Test func aCourseChangedAtARefreshMidRace_isApplied_andTheTableIsWhatRecomputeGives() async throws {
+            try await TestWorld.run { world in
+                let race = try await self.course(world)
+                let drive = Self.drive(from: race.t0)
+                var configuration = world.timingConfiguration()
+                configuration.pipelines.raceTiming.refresh = .seconds(3600)  // refreshed by the test only
+                let durable = try RunningDurableWrite(configuration)
+                let timing = try RunningRaceTiming(configuration)
+                try await world.append(Array(drive[..<14]))
+                try await Self.waitUntilTheFirstHalfIsTimed(race, in: world)
+                // The organiser moves the split from 100 m to 50 m; race-timing's registry refreshes.
+                try await race.registry.moveCheckpoint(
+                    event: race.event,
+                    seq: 2,
+                    to: Self.gate(2, .split, atEast: 50)
+                )
+                let version = timing.service.registry.current.version
+                try await timing.service.registry.load()
+                #expect(timing.service.registry.current.version > version)
+                try await world.append(Array(drive[14...]))
+                let moved = Self.crossings(of: race.entry, from: race.t0, at: [1.5, 6.5, 21.5])
+                try await world.waitUntilTimed("the split moved and the finish timed", to: moved)
+                try await timing.stop()
+                try await durable.stop()
+                try await Self.expectTheTable(moved, of: race.event, positions: 24, in: world)
             }
         }
     }
