@@ -1,9 +1,7 @@
-import CoreMetrics
 import Flow
 import Foundation
 import Logging
 import Pipelines
-import ServiceLifecycle
 import Stages
 import Testing
 
@@ -192,38 +190,6 @@ final class TestWorld: Sendable {
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-    }
-}
-
-/// durable-write running in this process as a service, stopped by a graceful shutdown.
-final class RunningDurableWrite: Sendable {
-    let service: DurableWrite
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    init(_ configuration: FlowrunConfiguration, metrics: (any MetricsFactory)? = nil) throws {
-        var flow = PipelineConfiguration()
-        if let metrics { flow.metricsFactory = metrics }
-        // FLOWRUN_TEST_LOG=1 shows the pipeline's log on standard error.
-        flow.logger =
-            ProcessInfo.processInfo.environment["FLOWRUN_TEST_LOG"] == "1"
-            ? Logger(label: "durable-write-test", factory: { StreamLogHandler.standardError(label: $0) })
-            : Logger(label: "durable-write-test", factory: { _ in SwiftLogNoOpLogHandler() })
-        self.service = try DurableWrite(configuration: configuration, flow: flow)
-        let group = ServiceGroup(services: [self.service], logger: flow.logger)
-        self.group = group
-        self.task = Task { try await group.run() }
-    }
-
-    /// Drains: the source stops, what is in flight is stored and acknowledged.
-    func stop() async throws {
-        await self.group.triggerGracefulShutdown()
-        try await self.task.value
-    }
-
-    func cancel() async {
-        self.task.cancel()
-        _ = await self.task.result
     }
 }
 

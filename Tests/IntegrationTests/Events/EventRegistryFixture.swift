@@ -68,6 +68,17 @@ struct EventRegistryFixture: Sendable {
         )
     }
 
+    /// Moves checkpoint `seq` of `event`'s course to `checkpoint`'s line (its id, name and kind stay).
+    func moveCheckpoint(event: String, seq: Int, to checkpoint: Checkpoint) async throws {
+        try await self.postgres.query(
+            "UPDATE checkpoints SET lat1 = $3, lon1 = $4, lat2 = $5, lon2 = $6 WHERE event_id = $1 AND seq = $2",
+            [
+                event, "\(seq)", "\(checkpoint.lat1)", "\(checkpoint.lon1)", "\(checkpoint.lat2)",
+                "\(checkpoint.lon2)",
+            ]
+        )
+    }
+
     /// Removes an entry and its device links (the devices stay).
     func removeEntry(_ entry: String) async throws {
         try await self.postgres.query("DELETE FROM entry_devices WHERE entry_id = $1", [entry])

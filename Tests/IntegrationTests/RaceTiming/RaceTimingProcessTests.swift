@@ -3,7 +3,7 @@ import Stages
 import Testing
 
 /// race-timing in the real `flowrun` binary: SIGKILLed mid-race and restarted, it leaves the table the
-/// positions define, and the crossings stream replays to it.
+/// positions define, the crossings stream replays to it, and `flowrun timing recompute` finds nothing to change.
 extension Integration {
     @Suite struct RaceTimingProcessTests {
         @Test func killedWithSIGKILLMidRace_andRestarted_leavesTheTableThePositionsDefine() async throws {
@@ -38,15 +38,21 @@ extension Integration {
                 #expect(try await world.crossings().count < expected.count, "killed mid-race")
                 try await world.append(Array(race[300...]))
                 let second = try FlowrunProcess(configuration: config)
-                try await world.eventually("every crossing counted and every entry acknowledged") {
-                    let crossings = try await world.crossings()
-                    let pending = try await world.timingPendingCount()
-                    return crossings == expected && pending == 0
-                }
+                try await world.waitUntilTimed("every crossing counted and every entry acknowledged", to: expected)
+                try await world.waitUntilStoredAndAcknowledged(rows: race.count)
                 second.kill(SIGTERM)
                 #expect(await second.waitForExit() == 0, "output:\n\(second.output)")
                 #expect(try await world.crossings() == expected)
                 #expect(try await world.replayedCrossings() == expected, "replaying the stream gives the table")
+                // The table is what recompute gives from the positions and the course alone.
+                let recompute = try FlowrunProcess(arguments: [
+                    "timing", "recompute", "--event", event, "--dry-run", config,
+                ])
+                #expect(await recompute.waitForExit() == 0, "output:\n\(recompute.output)")
+                #expect(
+                    recompute.output.contains("event \(event): nothing changed (\(race.count) positions judged)\n"),
+                    "output:\n\(recompute.output)"
+                )
             }
         }
     }

@@ -1,35 +1,7 @@
 import Flow
 import Foundation
-import Logging
 import Pipelines
-import ServiceLifecycle
 import Stages
-
-/// race-timing running in this process as a service, stopped by a graceful shutdown.
-final class RunningRaceTiming: Sendable {
-    let service: RaceTiming
-    private let group: ServiceGroup
-    private let task: Task<Void, any Error>
-
-    init(_ configuration: FlowrunConfiguration) throws {
-        var flow = PipelineConfiguration()
-        // FLOWRUN_TEST_LOG=1 shows the pipeline's log on standard error.
-        flow.logger =
-            ProcessInfo.processInfo.environment["FLOWRUN_TEST_LOG"] == "1"
-            ? Logger(label: "race-timing-test", factory: { StreamLogHandler.standardError(label: $0) })
-            : Logger(label: "race-timing-test", factory: { _ in SwiftLogNoOpLogHandler() })
-        self.service = try RaceTiming(configuration: configuration, flow: flow)
-        let group = ServiceGroup(services: [self.service], logger: flow.logger)
-        self.group = group
-        self.task = Task { try await group.run() }
-    }
-
-    /// Drains: the source stops, what is in flight is timed, written, published and acknowledged.
-    func stop() async throws {
-        await self.group.triggerGracefulShutdown()
-        try await self.task.value
-    }
-}
 
 extension TestWorld {
     /// This world's crossings stream (CONTRACT §6.5).
@@ -81,6 +53,35 @@ extension TestWorld {
             table[key] = change.operation == .upsert ? "\(change.crossing.device) \(ts)" : nil
         }
         return table
+    }
+
+    /// What `flowrun timing recompute --event <event> --dry-run` would change, as `configuration` times it
+    /// (its `faults:` and race-timing's `max_gap`): ``TimingRecompute`` on a dry run, writing nothing.
+    func recomputeDryRun(
+        event: String,
+        configuration: FlowrunConfiguration
+    ) async throws -> TimingRecompute.Report {
+        let timed = try await PostgresTimedEvents(connection: self.postgres).timedEvents()
+        guard let event = timed.events[event] else { throw HarnessError("event \(event) is not timed") }
+        let store = PostgresTimingStore(connection: self.postgres)
+        let recompute = TimingRecompute(
+            store: store,
+            judgements: store,
+            streams: self.redis,
+            crossingsStream: configuration.pipelines.raceTiming.crossingsStream,
+            rules: FaultRules(configuration.faults),
+            maxGap: configuration.pipelines.raceTiming.maxGap
+        )
+        return try await recompute.recompute(event, dryRun: true)
+    }
+
+    /// Waits until the `crossings` table is `expected` and race-timing's group has nothing pending.
+    func waitUntilTimed(_ what: String, to expected: [String: String]) async throws {
+        try await self.eventually(what) {
+            let crossings = try await self.crossings()
+            let pending = try await self.timingPendingCount()
+            return crossings == expected && pending == 0
+        }
     }
 
     /// Entries of the stream pending in race-timing's group.
