@@ -125,6 +125,9 @@ public final class LiveBroadcast: PipelineKind, Sendable {
         }
     }
 
+    /// Both pipelines' tap points: `live-broadcast` and `live-broadcast-timing`.
+    public var taps: [PipelineTaps] { [self.pipeline.taps, self.timing.taps] }
+
     /// The WebSocket server, once it listens (nil before, and after the pipeline stopped).
     public var server: LiveServer? {
         guard let server = self.listening.value, server.port != nil else { return nil }
