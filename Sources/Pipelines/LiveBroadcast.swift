@@ -125,6 +125,9 @@ public final class LiveBroadcast: PipelineKind, Sendable {
         }
     }
 
+    /// Both pipelines' tap points: `live-broadcast` and `live-broadcast-timing`.
+    public var taps: [PipelineTaps] { [self.pipeline.taps, self.timing.taps] }
+
     /// The WebSocket server, once it listens (nil before, and after the pipeline stopped).
     public var server: LiveServer? {
         guard let server = self.listening.value, server.port != nil else { return nil }
@@ -166,16 +169,17 @@ public final class LiveBroadcast: PipelineKind, Sendable {
             try await server.start()
             self.publisher.attach(server.hub)
             self.listening.set(server)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await self.deviceEvents.run() }
-                group.addTask {
+            // Whichever ends first (the drained pipelines, or a failure) ends the others.
+            try await runUntilFirstEnds(
+                { await self.deviceEvents.run() },
+                {
                     try await withGracefulShutdownHandler {
                         try await server.run()
                     } onGracefulShutdown: {
-                        // The pipeline drains first; the server stays up until the group below ends.
+                        // The pipeline drains first; the server stays up until the pipelines have ended.
                     }
-                }
-                group.addTask {
+                },
+                {
                     // Both drain on a graceful shutdown; the first to fail ends the other.
                     try await withThrowingTaskGroup(of: Void.self) { pipelines in
                         pipelines.addTask { try await self.pipeline.run() }
@@ -183,14 +187,7 @@ public final class LiveBroadcast: PipelineKind, Sendable {
                         try await pipelines.waitForAll()
                     }
                 }
-                // Whichever ends first (the drained pipeline, or a failure) ends the others.
-                defer { group.cancelAll() }
-                try await group.next()
-                group.cancelAll()
-                while let result = await group.nextResult() {
-                    if case .failure(let error) = result, !(error is CancellationError) { throw error }
-                }
-            }
+            )
         } catch {
             await server.shutdown()
             await self.resources.close()

@@ -29,6 +29,10 @@ public protocol PipelineKind: Service {
     /// The stages, joined.
     var pipeline: Pipeline<Never> { get }
 
+    /// The tap points of every Flow pipeline this runs, for `/tap` and `flowrun tap` (default: ``pipeline``'s);
+    /// one that runs a second pipeline beside it (live-broadcast's `live-broadcast-timing`) lists it too.
+    var taps: [PipelineTaps] { get }
+
     /// Returns once the pipeline serves (default: at once, once ``run()`` began); live-broadcast serves once
     /// its WebSocket port is bound. Throws `CancellationError` when cancelled first.
     func serving() async throws
@@ -48,6 +52,8 @@ public protocol PipelineKind: Service {
 
 extension PipelineKind {
     public func serving() async throws {}
+
+    public var taps: [PipelineTaps] { [self.pipeline.taps] }
 
     /// This kind's section of `configuration` (disabled defaults when the file has none).
     public static func settings(in configuration: FlowrunConfiguration) -> Settings {

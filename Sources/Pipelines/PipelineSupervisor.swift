@@ -78,9 +78,10 @@ public final class PipelineSupervisor: Service, Sendable {
         return running.map { "\($0.name): \($0.service.abandonedIfStoppedNow)" }.joined(separator: "; ")
     }
 
-    /// The tap points of the pipelines running now, in the registry's order (for `/tap`).
+    /// The tap points of the pipelines running now, in the registry's order (for `/tap`), each kind's
+    /// ``PipelineKind/taps`` (live-broadcast's two pipelines).
     public var taps: [PipelineTaps] {
-        self.running.map(\.service.pipeline.taps)
+        self.running.flatMap(\.service.taps)
     }
 
     public func run() async throws {

@@ -139,16 +139,11 @@ public final class RaceTiming: PipelineKind, Sendable {
             }
             let events = try await self.registry.load()
             self.settings.logStart(events: events, logger: self.logger)
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                group.addTask { await self.registry.run() }
-                group.addTask { try await self.pipeline.run() }
-                defer { group.cancelAll() }
-                try await group.next()
-                group.cancelAll()
-                while let result = await group.nextResult() {
-                    if case .failure(let error) = result, !(error is CancellationError) { throw error }
-                }
-            }
+            // The drained pipeline (or a failure) ends the refresh.
+            try await runUntilFirstEnds(
+                { await self.registry.run() },
+                { try await self.pipeline.run() }
+            )
         } catch {
             await self.resources.close()
             throw error

@@ -31,7 +31,12 @@ struct TapCommand: AsyncParsableCommand {
             """
     )
 
-    @Argument(help: "The pipeline, as named in pipelines.yaml: durable-write, live-broadcast or race-timing.")
+    @Argument(
+        help: """
+            The pipeline, as named in pipelines.yaml: durable-write, live-broadcast or race-timing \
+            (live-broadcast-timing: live-broadcast's timing pipeline).
+            """
+    )
     var pipeline: String
 
     @Argument(help: "The stage whose output to print, as `flowrun check` lists it (e.g. decode).")

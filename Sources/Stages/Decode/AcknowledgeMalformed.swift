@@ -4,30 +4,22 @@ import Flow
 /// failures. durable-write is the pipeline that keeps them (``DeadLetter``); race-timing has nothing to
 /// time in one, and acknowledges it in its own group so that it does not stay pending there.
 ///
+/// It is ``Acknowledge`` of the one entry (with its retries: a failed `XACK` is retried until it works),
+/// then ``ReportMalformed``'s count and log, so an entry is counted once, when acknowledged.
+///
 /// Metric: `flowrun_decode_errors_total{pipeline,reason}`.
 public struct AcknowledgeMalformed: ItemStage {
-    public var options = ItemOptions<Failed<StreamEntry>>()
-    let redis: any StreamCommands
-    let stream: String
-    let group: String
-    let inFlight: InFlightEntries
+    public var options: ItemOptions<Failed<StreamEntry>>
+    let acknowledge: Acknowledge<Failed<StreamEntry>>
+    let report = ReportMalformed(note: "malformed entry not timed (durable-write dead-letters it)")
 
     public init(redis: any StreamCommands, stream: String, group: String, inFlight: InFlightEntries) {
-        self.redis = redis
-        self.stream = stream
-        self.group = group
-        self.inFlight = inFlight
-        self.options.errorPolicy = .retry(.forever)
+        self.acknowledge = Acknowledge(redis: redis, stream: stream, group: group, inFlight: inFlight)
+        self.options = self.acknowledge.options
     }
 
     public func process(_ failed: Failed<StreamEntry>, into output: inout [Never], context: StageContext) async throws {
-        try await self.redis.acknowledge([failed.item.id], on: self.stream, group: self.group)
-        self.inFlight.remove([failed.item.id])
-        DecodeMetrics(pipeline: context.pipelineName, factory: context.metricsFactory).counter(for: failed.error)
-            .increment()
-        context.logger.notice(
-            "malformed entry not timed (durable-write dead-letters it)",
-            metadata: ["entry": "\(failed.item.id)", "reason": "\(failed.error)"]
-        )
+        try await self.acknowledge.process(failed, into: &output, context: context)
+        self.report.process(failed, into: &output, context: context)
     }
 }

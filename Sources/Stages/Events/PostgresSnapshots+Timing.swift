@@ -16,7 +16,7 @@ extension PostgresSnapshots {
         return LiveTimingSnapshot(
             course: results[0].rows.compactMap(Self.checkpoint),
             entries: Self.entries(results[1].rows),
-            crossings: results[2].rows.compactMap { Self.crossing($0, event: event) }
+            crossings: results[2].rows.compactMap { CrossingRecord(row: $0, event: event) }
         )
     }
 
@@ -34,10 +34,9 @@ extension PostgresSnapshots {
         ORDER BY e.id, dv.imei
         """
 
-    /// `ts` in µs since the epoch, as ``statement`` reads it.
+    /// The event's counted crossings, as ``CrossingRecord/init(row:event:from:)`` reads them.
     static let crossingsStatement = """
-        SELECT entry_id, checkpoint_id, seq, device_id,
-            floor(extract(epoch FROM ts))::bigint * 1000000 + extract(microseconds FROM ts)::bigint % 1000000
+        SELECT \(CrossingRecord.columns)
         FROM crossings
         WHERE event_id = $1::uuid
         ORDER BY entry_id, checkpoint_id
@@ -67,19 +66,5 @@ extension PostgresSnapshots {
         }
         if let done = current { entries.append(EventEntry(id: done.id, name: done.name, devices: done.devices)) }
         return entries
-    }
-
-    private static func crossing(_ row: [String?], event: String) -> CrossingRecord? {
-        guard let entry = row[0], let checkpoint = row[1], let seq = row[2].flatMap({ Int($0) }),
-            let device = row[3], let timestamp = row[4].flatMap({ Int64($0) })
-        else { return nil }
-        return CrossingRecord(
-            event: event,
-            entry: entry,
-            checkpoint: checkpoint,
-            seq: seq,
-            device: device,
-            timestamp: timestamp
-        )
     }
 }

@@ -8,6 +8,11 @@ public protocol AcknowledgeableBatch: Sendable {
 extension WrittenBatch: AcknowledgeableBatch {}
 extension TimingBatch: AcknowledgeableBatch {}
 
+/// An entry that failed a stage: acknowledged on its own (``AcknowledgeMalformed``).
+extension Failed: AcknowledgeableBatch where Item == StreamEntry {
+    public var entryIDs: [StreamID] { [self.item.id] }
+}
+
 /// Acknowledges the entries of each written batch in their consumer group (`XACK`), which removes them from
 /// the group's pending list, and from ``InFlightEntries``. durable-write's and race-timing's last stage.
 ///

@@ -28,7 +28,7 @@ public struct PostgresTimingStore: TimingStore {
         """
 
     static let crossings = """
-        SELECT entry_id, checkpoint_id, seq, device_id, \(PostgresTime.microseconds("ts"))
+        SELECT \(CrossingRecord.columns)
         FROM crossings WHERE event_id = $1::uuid
         """
 
@@ -51,7 +51,7 @@ public struct PostgresTimingStore: TimingStore {
         """
 
     static let outbox = """
-        SELECT id, event_id, op, entry_id, checkpoint_id, seq, device_id, \(PostgresTime.microseconds("ts"))
+        SELECT id, event_id, op, \(CrossingRecord.columns)
         FROM crossing_outbox ORDER BY id
         """
 
@@ -70,18 +70,8 @@ public struct PostgresTimingStore: TimingStore {
     }
 
     public func storedCrossings(of event: String) async throws -> [CrossingRecord] {
-        try await self.connection.query(Self.crossings, [event]).rows.compactMap { row in
-            guard let entry = row[0], let checkpoint = row[1], let seq = row[2].flatMap({ Int($0) }),
-                let device = row[3], let ts = row[4].flatMap({ Int64($0) })
-            else { return nil }
-            return CrossingRecord(
-                event: event,
-                entry: entry,
-                checkpoint: checkpoint,
-                seq: seq,
-                device: device,
-                timestamp: ts
-            )
+        try await self.connection.query(Self.crossings, [event]).rows.compactMap {
+            CrossingRecord(row: $0, event: event)
         }
     }
 
@@ -131,18 +121,9 @@ public struct PostgresTimingStore: TimingStore {
     public func unpublished() async throws -> [(id: Int64, change: CrossingChange)] {
         try await self.connection.query(Self.outbox).rows.compactMap { row in
             guard let id = row[0].flatMap({ Int64($0) }), let event = row[1],
-                let operation = row[2].flatMap({ CrossingChange.Operation(rawValue: $0) }), let entry = row[3],
-                let checkpoint = row[4], let seq = row[5].flatMap({ Int($0) }), let device = row[6],
-                let ts = row[7].flatMap({ Int64($0) })
+                let operation = row[2].flatMap({ CrossingChange.Operation(rawValue: $0) }),
+                let record = CrossingRecord(row: row, event: event, from: 3)
             else { return nil }
-            let record = CrossingRecord(
-                event: event,
-                entry: entry,
-                checkpoint: checkpoint,
-                seq: seq,
-                device: device,
-                timestamp: ts
-            )
             return (id, CrossingChange(operation, record))
         }
     }
