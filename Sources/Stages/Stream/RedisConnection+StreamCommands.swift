@@ -75,13 +75,25 @@ extension RedisConnection: StreamCommands {
     }
 
     public func append(to stream: String, fields: [StreamEntry.Field]) throws(RedisError) {
+        try self.send(Self.xadd(stream, fields))
+    }
+
+    public func append(to stream: String, entries: [[StreamEntry.Field]]) throws(RedisError) {
+        let replies = try self.send(pipeline: entries.map { Self.xadd(stream, $0) })
+        for reply in replies {
+            guard case .error(let message) = reply else { continue }
+            throw RedisError(kind: .server, endpoint: self.endpoint, command: "XADD", message: message)
+        }
+    }
+
+    private static func xadd(_ stream: String, _ fields: [StreamEntry.Field]) -> [RedisArgument] {
         var arguments: [RedisArgument] = ["XADD", RedisArgument(stream), "*"]
         arguments.reserveCapacity(3 + 2 * fields.count)
         for field in fields {
             arguments.append(RedisArgument(field.name))
             arguments.append(RedisArgument(bytes: field.value))
         }
-        try self.send(arguments)
+        return arguments
     }
 
     // MARK: - Replies

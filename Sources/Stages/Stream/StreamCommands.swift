@@ -35,6 +35,17 @@ public protocol StreamCommands: Sendable {
 
     /// `XADD <stream> * <name> <value>…`: appends an entry.
     func append(to stream: String, fields: [StreamEntry.Field]) async throws(RedisError)
+
+    /// `XADD <stream> * …` for each of `entries`, in order. ``RedisConnection`` sends them at once (a
+    /// pipeline: one round trip), so when it throws, any first ones of them may have been appended.
+    func append(to stream: String, entries: [[StreamEntry.Field]]) async throws(RedisError)
+}
+
+extension StreamCommands {
+    /// One ``append(to:fields:)`` after the other.
+    public func append(to stream: String, entries: [[StreamEntry.Field]]) async throws(RedisError) {
+        for fields in entries { try await self.append(to: stream, fields: fields) }
+    }
 }
 
 /// Where a consumer group that does not exist yet starts reading its stream.

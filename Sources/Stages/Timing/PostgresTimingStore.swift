@@ -32,22 +32,32 @@ public struct PostgresTimingStore: TimingStore {
         FROM crossings WHERE event_id = $1::uuid
         """
 
-    static let upsert = """
-        INSERT INTO crossings (event_id, entry_id, checkpoint_id, seq, device_id, ts)
-        VALUES ($1::uuid, $2::uuid, $3::uuid, $4::integer, $5, \(PostgresTime.timestamp("$6")))
-        ON CONFLICT (entry_id, checkpoint_id) DO UPDATE
-            SET event_id = excluded.event_id, seq = excluded.seq, device_id = excluded.device_id,
-                ts = excluded.ts, updated_at = now()
-            WHERE (crossings.seq, crossings.device_id, crossings.ts)
-                IS DISTINCT FROM (excluded.seq, excluded.device_id, excluded.ts)
-        """
-
-    static let delete = "DELETE FROM crossings WHERE entry_id = $1::uuid AND checkpoint_id = $2::uuid"
-
-    static let record = """
-        INSERT INTO crossing_outbox (event_id, op, entry_id, checkpoint_id, seq, device_id, ts)
-        VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5::integer, $6, \(PostgresTime.timestamp("$7")))
-        RETURNING id
+    /// A batch's changes in one statement (so in one transaction and one round trip): each change recorded in
+    /// the outbox (`$1`–`$7`, in order), the rows upserted (`$8`–`$13`) and removed (`$14`, `$15`), each row
+    /// once. Returns the outbox ids.
+    static let apply = """
+        WITH recorded AS (
+            INSERT INTO crossing_outbox (event_id, op, entry_id, checkpoint_id, seq, device_id, ts)
+            SELECT e, o, n, c, s, d, \(PostgresTime.timestamp("t"))
+            FROM unnest($1::uuid[], $2::text[], $3::uuid[], $4::uuid[], $5::integer[], $6::text[], $7::bigint[])
+                WITH ORDINALITY AS change (e, o, n, c, s, d, t, i)
+            ORDER BY i
+            RETURNING id
+        ), upserted AS (
+            INSERT INTO crossings (event_id, entry_id, checkpoint_id, seq, device_id, ts)
+            SELECT e, n, c, s, d, \(PostgresTime.timestamp("t"))
+            FROM unnest($8::uuid[], $9::uuid[], $10::uuid[], $11::integer[], $12::text[], $13::bigint[])
+                AS row (e, n, c, s, d, t)
+            ON CONFLICT (entry_id, checkpoint_id) DO UPDATE
+                SET event_id = excluded.event_id, seq = excluded.seq, device_id = excluded.device_id,
+                    ts = excluded.ts, updated_at = now()
+                WHERE (crossings.seq, crossings.device_id, crossings.ts)
+                    IS DISTINCT FROM (excluded.seq, excluded.device_id, excluded.ts)
+        ), removed AS (
+            DELETE FROM crossings
+            WHERE (entry_id, checkpoint_id) IN (SELECT * FROM unnest($14::uuid[], $15::uuid[]))
+        )
+        SELECT id FROM recorded ORDER BY id
         """
 
     static let outbox = """
@@ -77,45 +87,22 @@ public struct PostgresTimingStore: TimingStore {
 
     public func apply(_ changes: [CrossingChange]) async throws -> [Int64] {
         guard !changes.isEmpty else { return [] }
-        // The last change of each row, in the order the rows were first changed.
+        // The last change of each row: the table's rows change once each, upserts and removals apart.
         var last: [CrossingRecord.Key: CrossingChange] = [:]
-        var order: [CrossingRecord.Key] = []
-        for change in changes {
-            if last.updateValue(change, forKey: change.crossing.key) == nil { order.append(change.crossing.key) }
+        for change in changes { last[change.crossing.key] = change }
+        var recorded = CrossingArrays()
+        for change in changes { recorded.append(change) }
+        var upserts = CrossingArrays()
+        var removals = CrossingArrays()
+        // In key order: two instances writing the same rows lock them in the same order.
+        for change in last.values.sorted(by: { $0.crossing.key < $1.crossing.key }) {
+            if change.operation == .upsert { upserts.append(change) } else { removals.append(change) }
         }
-        try await self.connection.execute("BEGIN")
-        do {
-            var ids: [Int64] = []
-            for change in changes {
-                let row = change.crossing
-                let recorded = try await self.connection.query(
-                    Self.record,
-                    [
-                        row.event, change.operation.rawValue, row.entry, row.checkpoint, "\(row.seq)", row.device,
-                        "\(row.timestamp)",
-                    ]
-                )
-                if let id = recorded.rows.first?[0].flatMap({ Int64($0) }) { ids.append(id) }
-            }
-            for key in order {
-                guard let change = last[key] else { continue }
-                let row = change.crossing
-                switch change.operation {
-                case .upsert:
-                    _ = try await self.connection.query(
-                        Self.upsert,
-                        [row.event, row.entry, row.checkpoint, "\(row.seq)", row.device, "\(row.timestamp)"]
-                    )
-                case .remove:
-                    _ = try await self.connection.query(Self.delete, [row.entry, row.checkpoint])
-                }
-            }
-            try await self.connection.execute("COMMIT")
-            return ids
-        } catch {
-            try? await self.connection.execute("ROLLBACK")
-            throw error
-        }
+        let rows = try await self.connection.query(
+            Self.apply,
+            recorded.changes + upserts.rows + removals.keys
+        )
+        return rows.rows.compactMap { $0[0].flatMap { Int64($0) } }
     }
 
     public func unpublished() async throws -> [(id: Int64, change: CrossingChange)] {

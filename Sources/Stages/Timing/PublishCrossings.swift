@@ -1,7 +1,7 @@
 import Flow
 
 /// Appends each change of a batch to the Redis Stream `timing:crossings` (CONTRACT §6.5), in order, once the
-/// table holds it, and passes the batch on to be acknowledged. race-timing's `publish-crossings`.
+/// table holds it (all of a batch's changes in one round trip), and passes the batch on to be acknowledged. race-timing's `publish-crossings`.
 ///
 /// Once appended, the changes leave the outbox (``TimingStore/published(_:)``); a change a crash kept from
 /// the stream is still there at the next start, and ``publishLeftovers(store:redis:stream:)`` appends it
@@ -27,9 +27,8 @@ public struct PublishCrossings: ItemStage {
     }
 
     public func process(_ batch: TimingBatch, into output: inout [TimingBatch], context: StageContext) async throws {
-        for change in batch.changes {
-            try await self.redis.append(to: self.stream, fields: change.streamFields)
-        }
+        guard !batch.changes.isEmpty else { return output.append(batch) }
+        try await self.redis.append(to: self.stream, entries: batch.changes.map(\.streamFields))
         try await self.store.published(batch.outboxIDs)
         self.stats?.published(changes: batch.changes.count)
         output.append(batch)
@@ -43,7 +42,7 @@ public struct PublishCrossings: ItemStage {
         stream: String
     ) async throws -> Int {
         let leftovers = try await store.unpublished()
-        for (_, change) in leftovers { try await redis.append(to: stream, fields: change.streamFields) }
+        try await redis.append(to: stream, entries: leftovers.map(\.change.streamFields))
         try await store.published(leftovers.map(\.id))
         return leftovers.count
     }
