@@ -10,7 +10,7 @@ struct TimingBenchmarkOptions: Sendable {
     var faulty = 0.001
     /// Share of devices going offline in bursts. Default: 0.02.
     var offline = 0.02
-    /// Seconds of device time raced (1 Hz fixes). Default: 1,200 (every racer finishes by about 1,100 s).
+    /// Seconds of device time raced (1 Hz fixes). Default: 1,200 (every racer finishes by about 850 s with 500).
     var seconds = 1200
     /// Runs of the two races. Default: 1.
     var runs = 1
