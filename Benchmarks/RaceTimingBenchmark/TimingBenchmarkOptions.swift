@@ -10,7 +10,7 @@ struct TimingBenchmarkOptions: Sendable {
     var faulty = 0.001
     /// Share of devices going offline in bursts. Default: 0.02.
     var offline = 0.02
-    /// Seconds of device time raced (1 Hz fixes). Default: 1,200 (every racer finishes by about 1,100 s).
+    /// Seconds of device time raced (1 Hz fixes). Default: 1,200 (every racer finishes by about 850 s with 500).
     var seconds = 1200
     /// Runs of the two races. Default: 1.
     var runs = 1
@@ -19,15 +19,15 @@ struct TimingBenchmarkOptions: Sendable {
         USAGE: race-timing-benchmark [--devices N] [--noise-m σ] [--faulty F] [--offline F] [--seconds S]
                                      [--runs R] [--quick]
 
-        Races the demo course (9 checkpoints: the start line, 3 splits, the start line again as "Lap 1", the 3
-        splits again, the finish on the start line; `flowrun simulate --course demo`) with N devices at 1 Hz
-        for S seconds of device time, pre-loaded in a stream with the simulator's truth, twice per run: once
-        without noise, once with σ metres. Each race is drained by the release flowrun three times, each
-        alone and timed from its start to its last acknowledgement: race-timing before anything is stored,
-        durable-write, then race-timing again in a new group (its rebuild reads every position durable-write
-        stored). Prints the rates, their ratio, crossings/s, CPU and peak RSS, the crossing-time error
-        against the truth (p50, p99, max; missing, extra), and the rows that differ from CONTRACT §6's
-        definition computed here from the stored positions.
+        Races the demo course (10 checkpoints: three laps of the start line and 2 splits, the finish on the
+        start line; `flowrun simulate --course demo`) with N devices at 1 Hz for S seconds of device time,
+        pre-loaded in a stream with the simulator's truth, twice per run: once without noise, once with σ
+        metres. Each race is drained by the release flowrun three times, each alone and timed from its start
+        to its last acknowledgement: race-timing before anything is stored, durable-write, then race-timing
+        again in a new group (its rebuild reads every position durable-write stored). Prints the rates, their
+        ratio, crossings/s, CPU and peak RSS, the crossing-time error against the truth (p50, p99, max;
+        missing, extra), and the rows that differ from CONTRACT §6's definition computed here from the stored
+        positions.
 
         OPTIONS:
           --devices N    racers (default 500; the spare tracker makes N + 1 devices)

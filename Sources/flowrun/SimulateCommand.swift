@@ -14,9 +14,9 @@ struct SimulateCommand: AsyncParsableCommand {
             Without --course the devices wander around Vilnius at random. With --course demo they \
             race the demo course (the one scripts/demo-registry.sql registers for event "Demo race", \
             00000000-0000-4000-8000-00000000d001; --print-course-sql prints its SQL): staggered \
-            before the start line, two laps of about 3.5 km at 7–12 m/s with smooth speed changes, \
-            then they keep circling. The first device carries a spare tracker (IMEI 356307049999999) \
-            along, so --course sends --devices + 1 devices.
+            before the start line, three laps of about 2.3 km (10 checkpoints) at 7–12 m/s with \
+            smooth speed changes, then they keep circling. The first device carries a spare \
+            tracker (IMEI 356307049999999) along, so --course sends --devices + 1 devices.
 
             Pace: device time never runs ahead of the wall clock; a position is appended no earlier \
             than its timestamp. --pace clock (the default): device time starts now and follows the \

@@ -12,7 +12,8 @@ struct CourseSimulatorTests {
         return options
     }
 
-    /// Enough 1 s ticks for every racer to finish two laps (≤ 65 s waiting, 2 × 3.5 km at ≥ 7 m/s).
+    /// Enough 1 s ticks for every racer to finish the three laps (≤ 65 s waiting, at most 60 m before the start
+    /// line, 3 × 2.3 km at ≥ 7 m/s).
     static let raceTicks = 1_150
 
     @Test func withoutNoise_theFixesInterpolatedAtTheGates_giveEveryTrueCrossingWithin50ms() throws {

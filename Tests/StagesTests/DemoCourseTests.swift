@@ -6,26 +6,29 @@ import Testing
 /// `scripts/demo-registry.sql` registers.
 @Suite(.timeLimit(.minutes(1)))
 struct DemoCourseTests {
-    @Test func theDemoCourse_validates_asTwoLapsOfStartThreeSplitsAndTheStartLineAgain() throws {
+    @Test func theDemoCourse_validates_asThreeLapsOfTheStartLineAndTwoSplits_tenCheckpoints() throws {
         let course = try DemoCourse.course()
         #expect(course.event == DemoCourse.event)
-        #expect(course.checkpoints.map(\.seq) == Array(1...9))
-        #expect(course.checkpoints.map(\.kind) == [.start] + Array(repeating: .split, count: 7) + [.finish])
-        let startLine = course.checkpoints[0]
-        for lapLine in [course.checkpoints[4], course.checkpoints[8]] {
-            #expect(
-                [lapLine.lat1, lapLine.lon1, lapLine.lat2, lapLine.lon2]
-                    == [startLine.lat1, startLine.lon1, startLine.lat2, startLine.lon2]
-            )
+        #expect(course.checkpoints.map(\.seq) == Array(1...10))
+        #expect(course.checkpoints.map(\.kind) == [.start] + Array(repeating: .split, count: 8) + [.finish])
+        #expect(
+            course.checkpoints.map(\.name) == [
+                "Start", "Lap 1 split 1", "Lap 1 split 2", "Lap 1", "Lap 2 split 1", "Lap 2 split 2", "Lap 2",
+                "Lap 3 split 1", "Lap 3 split 2", "Finish",
+            ]
+        )
+        func gate(_ checkpoint: Checkpoint) -> [Double] {
+            [checkpoint.lat1, checkpoint.lon1, checkpoint.lat2, checkpoint.lon2]
         }
-        for (first, second) in zip(course.checkpoints[1...3], course.checkpoints[5...7]) {
-            #expect(
-                [first.lat1, first.lon1, first.lat2, first.lon2] == [
-                    second.lat1, second.lon1, second.lat2, second.lon2,
-                ]
-            )
+        // Each lap repeats the first lap's three gates: the start line, split 1, split 2.
+        for lap in 1..<3 {
+            for index in 0..<3 {
+                #expect(gate(course.checkpoints[3 * lap + index]) == gate(course.checkpoints[index]))
+            }
         }
-        #expect(Set(course.checkpoints.map(\.id)).count == 9, "fixed, distinct ids")
+        #expect(gate(course.checkpoints[9]) == gate(course.checkpoints[0]), "the finish is the start line")
+        #expect(Set(course.checkpoints[0..<3].map(gate)).count == 3, "three distinct gates")
+        #expect(Set(course.checkpoints.map(\.id)).count == 10, "fixed, distinct ids")
         for checkpoint in course.checkpoints {
             #expect(abs(checkpoint.length - 60) < 0.1, "seq \(checkpoint.seq) is \(checkpoint.length) m")
         }
@@ -52,6 +55,29 @@ struct DemoCourseTests {
             let lengths =
                 (gate.0 * gate.0 + gate.1 * gate.1).squareRoot() * (path.0 * path.0 + path.1 * path.1).squareRoot()
             #expect(abs(dot / lengths) < 1e-6, "seq \(checkpoint.seq) is not at a right angle")
+        }
+    }
+
+    /// Walking the loop once in 1 m steps crosses each of its three gates exactly once, where the course says:
+    /// no gate reaches another leg, so no lap counts a gate twice.
+    @Test func walkingTheLoopOnce_crossesEachGateOnce_atItsDistance() throws {
+        let path = DemoCourse.path
+        let steps = Int(path.length)
+        for (checkpoint, distance) in DemoCourse.checkpoints.prefix(3) {
+            let gate = Stages.CheckpointGate(checkpoint)
+            var crossed: [Double] = []
+            for step in 0..<steps {
+                let a = path.point(at: Double(step))
+                let b = path.point(at: Double(step + 1))
+                if gate.crossing(
+                    from: Fix(timestamp: 0, latitude: a.latitude, longitude: a.longitude),
+                    to: Fix(timestamp: 1_000_000, latitude: b.latitude, longitude: b.longitude)
+                ) != nil {
+                    crossed.append(Double(step))
+                }
+            }
+            #expect(crossed.count == 1, "seq \(checkpoint.seq) crossed at \(crossed)")
+            #expect(crossed.allSatisfy { abs($0 - distance) <= 1 }, "seq \(checkpoint.seq) at \(distance) m")
         }
     }
 

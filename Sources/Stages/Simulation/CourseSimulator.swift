@@ -1,12 +1,12 @@
 import Foundation
 
 /// Devices racing ``DemoCourse``: each waits a little before the start line (staggered in place and time),
-/// drives the loop twice at 7–12 m/s with smooth speed changes, and after the finish keeps circling (no
-/// checkpoint counts any more). Every device reports a fix per tick, with GPS noise, faulty fixes, offline
-/// bursts flushed out of order, duplicates and malformed entries as configured, and the true crossing of
-/// every checkpoint is recorded from the exact path (``takeCrossings()``). The simulator's first device
-/// carries ``DemoCourse/spareDevice`` along as a spare tracker: both report the same exact path.
-/// Deterministic for a given seed.
+/// drives the loop three times (``DemoCourse/laps``) at 7–12 m/s with smooth speed changes, and after the
+/// finish keeps circling (no checkpoint counts any more). Every device reports a fix per tick, with GPS
+/// noise, faulty fixes, offline bursts flushed out of order, duplicates and malformed entries as configured,
+/// and the true crossing of every checkpoint is recorded from the exact path (``takeCrossings()``). The
+/// simulator's first device carries ``DemoCourse/spareDevice`` along as a spare tracker: both report the
+/// same exact path. Deterministic for a given seed.
 public struct CourseSimulator: SimulatedTicks {
     public struct Options: Sendable {
         /// Number of racers, each with one device (IMEIs as ``TrackSimulator`` makes them); the spare tracker

@@ -3,9 +3,10 @@ import Foundation
 /// The demo race's course, the one definition both `flowrun simulate --course demo` drives and
 /// `scripts/demo-registry.sql` registers (``registrySQL``; a test keeps the script's copy equal to it).
 ///
-/// A loop of about 3.5 km near the contract's example position (54.687, 25.280), driven twice: the start
-/// line, three splits, the start line again as the split "Lap 1", the three splits again, and the start
-/// line a third time as the finish (CONTRACT §6.1: a lap course repeats a gate under later seqs).
+/// A loop of about 2.3 km near the contract's example position (54.687, 25.280), driven three times: 10
+/// checkpoints, the start line, two splits, the start line again as the split "Lap 1", the two splits again,
+/// the start line as "Lap 2", the two splits a third time, and the start line as the finish (CONTRACT §6.1: a
+/// lap course repeats a gate under later seqs). The race is about 7 km long, about 12 minutes at 7–12 m/s.
 ///
 /// - Important: Every gate is 60 m long, crosses its leg at a right angle in its middle (at least 100 m
 ///   from a corner) and lies 30 m to either side of the path, so GPS noise of a few metres never misses it;
@@ -17,11 +18,12 @@ public enum DemoCourse {
     public static let spareEntry = "00000000-0000-4000-8001-000000000000"
     /// A spare tracker that rides with the simulator's first device (its competitor's second device).
     public static let spareDevice = "356307049999999"
-    public static let laps = 2
+    /// Times the racers drive the loop.
+    public static let laps = 3
 
     /// The loop's corners, metres east and north of ``origin``.
     static let corners: [(east: Double, north: Double)] = [
-        (0, 0), (600, -50), (1000, 100), (1150, 450), (900, 750), (500, 800), (150, 650), (-150, 400), (-200, 150),
+        (0, 0), (400, -30), (670, 70), (770, 300), (600, 500), (330, 530), (100, 430), (-100, 270), (-130, 100),
     ]
     static let origin = (latitude: 54.687, longitude: 25.28)
     /// Metres per degree of latitude (mean Earth radius).
@@ -40,12 +42,13 @@ public enum DemoCourse {
 
     /// Where the start/finish line crosses the loop, metres from its first corner.
     static let startLine = 150.0
-    /// Where the splits cross the loop: the middles of its 3rd, 5th and 7th legs.
-    static let splitLines = [2, 4, 6].map { path.middle(ofLeg: $0) }
+    /// Where the splits cross the loop: the middles of its 3rd and 6th legs (about 814 m and 1,599 m along it,
+    /// each leg about 250 m long).
+    static let splitLines = [2, 5].map { path.middle(ofLeg: $0) }
     static let gateHalfLength = 30.0
 
     /// The course's checkpoints in `seq` order, and the distance along the route (metres from the loop's
-    /// first corner, the second lap continuing past ``CoursePath/length``) at which each is crossed.
+    /// first corner, each later lap continuing past ``CoursePath/length``) at which each is crossed.
     public static let checkpoints: [(checkpoint: Checkpoint, distance: Double)] = {
         var result: [(checkpoint: Checkpoint, distance: Double)] = []
         // A lap's gate is placed from its distance within the lap, so that every lap repeats it exactly.

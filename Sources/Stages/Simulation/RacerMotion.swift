@@ -5,7 +5,7 @@
 ///   constant speed, and the moment it passes a gate's distance is exact: ``advance(from:by:past:random:)``
 ///   reports it before any rounding.
 struct RacerMotion: Sendable {
-    /// Metres along the route from the loop's first corner (the second lap continues past its length).
+    /// Metres along the route from the loop's first corner (each later lap continues past its length).
     private(set) var distance: Double
     /// Metres per second during the current tick.
     private(set) var speed = 0.0
