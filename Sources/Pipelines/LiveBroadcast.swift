@@ -184,7 +184,7 @@ public final class LiveBroadcast: PipelineKind, Sendable {
                     try await withThrowingTaskGroup(of: Void.self) { pipelines in
                         pipelines.addTask { try await self.pipeline.run() }
                         pipelines.addTask { try await self.timing.run() }
-                        try await pipelines.waitForAll()
+                        try await pipelines.waitForAllOrFirstError()
                     }
                 }
             )

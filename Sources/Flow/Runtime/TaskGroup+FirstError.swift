@@ -5,7 +5,7 @@ extension ThrowingTaskGroup where ChildTaskResult == Void {
     /// `waitForAll()` is not that: it waits for all children before rethrowing and cancels none of them,
     /// so one failing stage would leave its neighbours waiting forever on each other.
     @inlinable
-    mutating func waitForAllOrFirstError() async throws {
+    public mutating func waitForAllOrFirstError() async throws {
         while try await self.next() != nil {}
     }
 }
