@@ -8,7 +8,8 @@
 ///   in. Crossings of fixes evicted from the front are kept (they are few: one per gate passed).
 ///
 /// Memory: at most ``TrackSettings/maxFixesPerDevice`` fixes, and only those within `late_window` (plus the
-/// `jump` reference age) of the newest non-faulty one.
+/// `jump` reference age) of the newest non-faulty one; 32 bytes each (``HeldFix``), with at most a quarter
+/// more room than it holds (or twice, after a trim).
 public struct DeviceTrack: Sendable {
     /// A crossing of one gate: its time (µs, not rounded) and the end of the segment it lies on.
     struct Candidate: Sendable, Hashable {
@@ -56,6 +57,10 @@ public struct DeviceTrack: Sendable {
         if let evicted = self.evictedUpTo, fix.timestamp <= evicted { return .tooLate }
         let index = self.insertionIndex(fix.timestamp)
         if index < self.fixes.count && self.fixes[index].timestamp == fix.timestamp { return .duplicate }
+        if self.fixes.count == self.fixes.capacity {
+            // Grown by a quarter, not doubled: a track's spare room is memory every device pays for.
+            self.fixes.reserveCapacity(self.fixes.count + self.fixes.count / 4 + 8)
+        }
         self.fixes.insert(HeldFix(fix, rules: settings.rules), at: index)
         self.judge(from: index, rules: settings.rules)
         let fault = self.fixes[index].fault
@@ -173,6 +178,13 @@ public struct DeviceTrack: Sendable {
         if let good = self.fixes[..<count].last(where: { $0.fault == nil }) { self.evictedGood = good }
         self.evictedUpTo = self.fixes[count - 1].timestamp
         self.fixes.removeFirst(count)
+        if self.fixes.capacity > 2 * self.fixes.count + 16 {
+            // Trimmed to a share of the total: give the room back, not only the fixes.
+            var kept: [HeldFix] = []
+            kept.reserveCapacity(self.fixes.count + self.fixes.count / 4 + 8)
+            kept.append(contentsOf: self.fixes)
+            self.fixes = kept
+        }
     }
 
     private func insertionIndex(_ timestamp: Int64) -> Int {

@@ -153,4 +153,15 @@ struct DeviceTrackTests {
         #expect(track.counted.allSatisfy { $0 != nil }, "crossings outlive the fixes they came from")
         #expect(track.insert(Field.fix(17.5, 160, 0), course: course, settings: settings) == .tooLate)
     }
+
+    @Test func aTrackKeepsLittleSpareRoom_andATrimGivesItBack() throws {
+        let course = try Field.straightCourse()
+        var track = DeviceTrack(checkpoints: 3)
+        track.insert((0..<1_100).map { Field.fix(Double($0), -10, 0) }, course: course)
+        #expect(track.fixes.count == 1_100)
+        #expect(track.fixes.capacity <= 1_100 + 1_100 / 4 + 8, "grown by a quarter, not doubled (2,048)")
+        track.trim(to: 100)
+        #expect(track.fixes.count == 100)
+        #expect(track.fixes.capacity <= 2 * 100 + 16, "the room of the fixes let go is given back")
+    }
 }
