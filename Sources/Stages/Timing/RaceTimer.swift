@@ -22,7 +22,8 @@ public struct RaceTimer: Sendable {
     /// Fixes evicted by a limit of memory.
     public private(set) var evicted = 0
 
-    public static let defaultMaxFixes = 1_000_000
+    /// 500,000 fixes: 16 MB (32 bytes each). 500 devices at 1 Hz keep 1,000 s each; 10,000 devices 50 s.
+    public static let defaultMaxFixes = 500_000
 
     public init(settings: TrackSettings, maxFixes: Int = RaceTimer.defaultMaxFixes) {
         self.settings = settings
@@ -81,7 +82,10 @@ public struct RaceTimer: Sendable {
         guard var timing = self.events.removeValue(forKey: event) else { return }
         var ignored: [CrossingChange] = []
         for fix in fixes { timing.take(fix, device: device, settings: self.settings, changes: &ignored) }
+        // The share counts the event's devices not seeded yet: the first ones seeded keep no more than the last.
+        let unseeded = Set(self.devices(of: event)).subtracting(timing.tracks.keys).count
         self.events[event] = timing
+        self.keepWithinMemory(device: device, in: [event], expecting: unseeded)
     }
 
     /// Ends `event`'s rebuild: its results are compared with `stored` (its rows of the `crossings` table);
@@ -138,16 +142,18 @@ public struct RaceTimer: Sendable {
         }
         guard taken.needsSeed.isEmpty else { return taken }
         if taken.tooLate { self.tooLate += 1 }
-        self.keepWithinMemory(device: device)
+        self.keepWithinMemory(device: device, in: self.events(of: device))
         return taken
     }
 
-    private mutating func keepWithinMemory(device: String) {
+    /// Beyond ``maxFixes`` held, trims `device`'s tracks in `events` to an equal share of the total among the
+    /// tracks (and `expecting` more to come).
+    private mutating func keepWithinMemory(device: String, in events: [String], expecting: Int = 0) {
         let held = self.fixesHeld
-        guard held > self.maxFixes else { return }
-        let tracks = self.events.values.reduce(0) { $0 + $1.tracks.count }
+        let tracks = self.events.values.reduce(0) { $0 + $1.tracks.count } + expecting
         let share = max(self.maxFixes / max(tracks, 1), 2)
-        for event in self.events(of: device) {
+        guard held > self.maxFixes || (expecting > 0 && held + expecting * share > self.maxFixes) else { return }
+        for event in events {
             self.evicted += self.events[event]?.trim(device: device, to: share) ?? 0
         }
     }

@@ -16,8 +16,9 @@ import Foundation
 /// `flowrun_timing_window_evictions_total{pipeline}`.
 ///
 /// - Important: Run serially: a device's track depends on every position of the device. Positions more than
-///   `late_window` behind their device's newest non-faulty one are counted, logged, and reach the results
-///   only through `flowrun timing recompute`.
+///   `late_window` behind their device's newest non-faulty one (or older than its track holds) are counted,
+///   logged (one line per chunk: how many, the first one's entry and device), and reach the results only
+///   through `flowrun timing recompute`.
 public struct TimeCrossings: Stage {
     public typealias Input = PositionEntry
     public typealias Output = TimingBatch
@@ -78,6 +79,7 @@ public struct TimeCrossings: Stage {
             }
             var changes: [CrossingChange] = []
             var tooLate = 0
+            var firstTooLate: PositionEntry?
             let receivedAt = self.now()
             for entry in chunk {
                 let fix = TrackFix(Fix(entry.position), receivedAt: receivedAt)
@@ -92,14 +94,22 @@ public struct TimeCrossings: Stage {
                 if taken.taken { faulty.count(taken.fault) }
                 if taken.tooLate {
                     tooLate += 1
-                    context.logger.notice(
-                        "position too late to be timed; `flowrun timing recompute` includes it",
-                        metadata: [
-                            "entry": "\(entry.entryID)", "device": "\(device)",
-                            "late_window": "\(self.settings.lateWindow / 1_000_000)s",
-                        ]
-                    )
+                    firstTooLate = firstTooLate ?? entry
                 }
+            }
+            if let first = firstTooLate {
+                // One line per chunk: a tracker flushing hours of buffered positions is one event, not thousands.
+                context.logger.notice(
+                    """
+                    positions too late to be timed (older than late_window or than what their track holds); \
+                    `flowrun timing recompute` includes them
+                    """,
+                    metadata: [
+                        "positions": "\(tooLate)", "first_entry": "\(first.entryID)",
+                        "first_device": "\(first.position.deviceID)",
+                        "late_window": "\(self.settings.lateWindow / 1_000_000)s",
+                    ]
+                )
             }
             tooLateCounter.increment(by: tooLate)
             held.record(timer.fixesHeld)
@@ -125,10 +135,20 @@ public struct TimeCrossings: Stage {
         let age = self.settings.rules.thresholds.referenceAge.microseconds
         let from = course.window.starts.map { $0 - age }
         timer.beginSeed(event: event)
-        for device in timer.devices(of: event) {
-            let fixes = try await context.retrying("read the stored positions of device \(device)", self.retry) {
+        let devices = timer.devices(of: event)
+        let read = { @Sendable (device: String) async throws -> [TrackFix] in
+            try await context.retrying("read the stored positions of device \(device)", self.retry) {
                 try await self.store.storedFixes(of: device, from: from, to: course.window.ends)
             }
+        }
+        // The next device's positions are read while this one's are timed: the server and this stage work
+        // at once.
+        var next = devices.first.map { device in Task { try await read(device) } }
+        defer { next?.cancel() }
+        for (index, device) in devices.enumerated() {
+            guard let reading = next else { break }
+            let fixes = try await reading.value
+            next = index + 1 < devices.count ? Task { [devices] in try await read(devices[index + 1]) } : nil
             timer.seed(event: event, device: device, fixes: fixes)
         }
         let stored = try await context.retrying("read the stored crossings of event \(event)", self.retry) {

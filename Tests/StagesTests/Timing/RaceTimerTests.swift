@@ -75,4 +75,16 @@ struct RaceTimerTests {
         #expect(timer.fixesHeld <= 40 + devices.count)
         #expect(timer.evicted >= 4 * 30 - 40 - devices.count)
     }
+
+    @Test func aRebuild_keepsWithinTheTotalLimit_eachDeviceItsShare_andItsCrossingsStay() throws {
+        let devices = (1...4).map { "3500000000000\($0)" }
+        var timer = RaceTimer(settings: TrackSettings(), maxFixes: 40)
+        timer.update(Self.events(try Field.straightCourse(), devices: devices))
+        // Each device drove the whole course: 24 fixes, 96 in all, against a limit of 40.
+        let stored = Dictionary(uniqueKeysWithValues: devices.map { ($0, DeviceTrackTests.eastwards()) })
+        let changes = timer.seed(event: Field.event, fixes: stored, stored: [])
+        #expect(timer.fixesHeld <= 40, "10 each, the first devices seeded no more than the last")
+        #expect(timer.evicted == 96 - timer.fixesHeld)
+        #expect(changes.filter { $0.operation == .upsert }.count == 3, "the entry's start, split and finish")
+    }
 }
