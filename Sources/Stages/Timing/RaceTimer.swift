@@ -17,6 +17,8 @@ public struct RaceTimer: Sendable {
     public private(set) var events: [String: EventTiming] = [:]
     /// IMEI → the timed events it is in.
     private var eventsOfDevice: [String: [String]] = [:]
+    /// Event being rebuilt → how many of its devices are not seeded yet.
+    private var unseeded: [String: Int] = [:]
     /// Positions too late to be timed (more than `late_window` behind, or older than their track holds).
     public private(set) var tooLate = 0
     /// Fixes evicted by a limit of memory.
@@ -74,6 +76,7 @@ public struct RaceTimer: Sendable {
     public mutating func beginSeed(event: String) {
         guard let definition = self.timed.events[event] else { return }
         self.events[event] = EventTiming(course: definition.course, entries: definition.entries)
+        self.unseeded[event] = self.devices(of: event).count
     }
 
     /// Takes stored fixes of `device` (in `ts` order, with their `received_at`) into `event`'s rebuild. The
@@ -82,16 +85,18 @@ public struct RaceTimer: Sendable {
         guard var timing = self.events.removeValue(forKey: event) else { return }
         var ignored: [CrossingChange] = []
         for fix in fixes { timing.take(fix, device: device, settings: self.settings, changes: &ignored) }
-        // The share counts the event's devices not seeded yet: the first ones seeded keep no more than the last.
-        let unseeded = Set(self.devices(of: event)).subtracting(timing.tracks.keys).count
         self.events[event] = timing
+        // The share counts the event's devices not seeded yet: the first ones seeded keep no more than the last.
+        let unseeded = max((self.unseeded[event] ?? 1) - 1, 0)
+        self.unseeded[event] = unseeded
         self.keepWithinMemory(device: device, in: [event], expecting: unseeded)
     }
 
     /// Ends `event`'s rebuild: its results are compared with `stored` (its rows of the `crossings` table);
     /// returns the changes that make the table what the fixes give.
     public mutating func finishSeed(event: String, stored: [CrossingRecord]) -> [CrossingChange] {
-        self.events[event]?.reconcile(with: stored) ?? []
+        self.unseeded[event] = nil
+        return self.events[event]?.reconcile(with: stored) ?? []
     }
 
     /// ``beginSeed(event:)``, each device's fixes, and ``finishSeed(event:stored:)`` at once.
