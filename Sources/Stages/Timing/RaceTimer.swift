@@ -85,7 +85,8 @@ public struct RaceTimer: Sendable {
         guard var timing = self.events.removeValue(forKey: event) else { return }
         var ignored: [CrossingChange] = []
         for fix in fixes { timing.take(fix, device: device, settings: self.settings, changes: &ignored) }
-        self.events[event] = timing
+        // Consumed: a copy still alive would make the trim below copy every track of the event.
+        self.events[event] = consume timing
         // The share counts the event's devices not seeded yet: the first ones seeded keep no more than the last.
         let unseeded = max((self.unseeded[event] ?? 1) - 1, 0)
         self.unseeded[event] = unseeded
