@@ -64,7 +64,7 @@ struct ConfigurationDefaultsTests {
         #expect(timing.lateWindow == .seconds(3600))
         #expect(timing.maxGap == .seconds(300))
         #expect(timing.window.maxPositionsPerDevice == 4000)
-        #expect(timing.window.maxPositions == 1_000_000)
+        #expect(timing.window.maxPositions == 500_000)
     }
 
     @Test(
