@@ -12,8 +12,8 @@ import Foundation
 /// event's stored rows, which the results are reconciled with (``TimingStore``; retried until it works).
 ///
 /// Metrics: `flowrun_positions_faulty_total{pipeline,reason}` (each position taken, as judged in `ts` order
-/// when taken; `flowrun timing recompute` gives the final judgements), `flowrun_timing_too_late_total{pipeline}`, `flowrun_timing_window_fixes{pipeline}` (gauge),
-/// `flowrun_timing_window_evictions_total{pipeline}`.
+/// when taken; `flowrun timing recompute` gives the final judgements), `flowrun_timing_too_late_total{pipeline}`,
+/// `flowrun_timing_window_fixes{pipeline}` (gauge), `flowrun_timing_window_evictions_total{pipeline}`.
 ///
 /// - Important: Run serially: a device's track depends on every position of the device. Positions more than
 ///   `late_window` behind their device's newest non-faulty one (or older than its track holds) are counted,
