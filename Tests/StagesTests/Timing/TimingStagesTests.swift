@@ -13,6 +13,16 @@ struct TimingStagesTests {
     static let device = "350000000000001"
     static let entry = EventEntry(id: "00000000-0000-4000-8000-00000000a001", name: "One", devices: [device])
 
+    /// The entry's crossing of the start, as the write and publish tests pass it on.
+    static let startCrossing = CrossingRecord(
+        event: Field.event,
+        entry: entry.id,
+        checkpoint: "00000000-0000-4000-8000-0000000c0001",
+        seq: 1,
+        device: device,
+        timestamp: 0
+    )
+
     static func events(_ course: Course) -> TimedEvents {
         TimedEvents(events: [course.event: .init(course: course, entries: [entry])], invalid: [:])
     }
@@ -154,14 +164,7 @@ struct TimingStagesTests {
 
     @Test func writeCrossings_appliesEachBatchsChanges_thenPassesItOn() async throws {
         let store = FakeTimingStore()
-        let record = CrossingRecord(
-            event: Field.event,
-            entry: Self.entry.id,
-            checkpoint: "00000000-0000-4000-8000-0000000c0001",
-            seq: 1,
-            device: Self.device,
-            timestamp: 0
-        )
+        let record = Self.startCrossing
         let batches = [
             TimingBatch(entryIDs: [StreamID(milliseconds: 1, sequence: 0)], changes: [CrossingChange(.upsert, record)]),
             TimingBatch(entryIDs: [StreamID(milliseconds: 2, sequence: 0)], changes: []),
@@ -174,14 +177,7 @@ struct TimingStagesTests {
 
     @Test func publishCrossings_appendsEachChangeInOrder_toTheCrossingsStream() async throws {
         let fixture = StreamFixture()
-        let record = CrossingRecord(
-            event: Field.event,
-            entry: Self.entry.id,
-            checkpoint: "00000000-0000-4000-8000-0000000c0001",
-            seq: 1,
-            device: Self.device,
-            timestamp: 0
-        )
+        let record = Self.startCrossing
         let changes = [CrossingChange(.upsert, record), CrossingChange(.remove, record)]
         let store = FakeTimingStore()
         let batch = TimingBatch(
@@ -200,14 +196,7 @@ struct TimingStagesTests {
 
     @Test func changesACrashKeptFromTheStream_arePublishedFirst_atTheNextStart() async throws {
         let fixture = StreamFixture()
-        let record = CrossingRecord(
-            event: Field.event,
-            entry: Self.entry.id,
-            checkpoint: "00000000-0000-4000-8000-0000000c0001",
-            seq: 1,
-            device: Self.device,
-            timestamp: 0
-        )
+        let record = Self.startCrossing
         let store = FakeTimingStore()
         // The table took them; the process died before the stream did.
         _ = try await store.apply([CrossingChange(.upsert, record), CrossingChange(.remove, record)])
