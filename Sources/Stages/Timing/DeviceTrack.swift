@@ -181,7 +181,8 @@ public struct DeviceTrack: Sendable {
         if self.fixes.capacity > 2 * self.fixes.count + 16 {
             // Trimmed to a share of the total: give the room back, not only the fixes.
             var kept: [HeldFix] = []
-            kept.reserveCapacity(self.fixes.count + self.fixes.count / 4 + 8)
+            // Room for a few more: at its share, a track takes one and gives one back.
+            kept.reserveCapacity(self.fixes.count + 8)
             kept.append(contentsOf: self.fixes)
             self.fixes = kept
         }

@@ -30,9 +30,12 @@ public struct TimeCrossings: Stage {
     let now: @Sendable () -> Int64
     let stats: TimingStats?
     let retry: Retry
+    let maxChangesPerBatch: Int
 
     /// - Parameters:
     ///   - maxFixes: the most fixes held by all tracks together.
+    ///   - maxChangesPerBatch: the most changes one batch passed on carries (``TimingBatch/split(maxChanges:)``):
+    ///     a chunk whose changes are more (a rebuild's) goes on as several batches.
     ///   - now: the processor's clock, µs since the epoch (a position's `received` moment for `future`), read
     ///     once per chunk.
     public init(
@@ -42,6 +45,7 @@ public struct TimeCrossings: Stage {
         maxFixes: Int = RaceTimer.defaultMaxFixes,
         stats: TimingStats? = nil,
         retry: Retry = .forever,
+        maxChangesPerBatch: Int = TimingBatch.maxChanges,
         now: @escaping @Sendable () -> Int64 = FlagFaults.systemClock
     ) {
         self.registry = registry
@@ -50,6 +54,7 @@ public struct TimeCrossings: Stage {
         self.maxFixes = maxFixes
         self.stats = stats
         self.retry = retry
+        self.maxChangesPerBatch = maxChangesPerBatch
         self.now = now
     }
 
@@ -118,7 +123,8 @@ public struct TimeCrossings: Stage {
                 evictedReported = timer.evicted
             }
             self.stats?.took(positions: chunk.count, tooLate: tooLate, crossings: timer.crossingsCounted)
-            try await output.send(TimingBatch(entryIDs: chunk.map(\.entryID), changes: changes))
+            let batch = TimingBatch(entryIDs: chunk.map(\.entryID), changes: changes)
+            try await output.send(contentsOf: batch.split(maxChanges: self.maxChangesPerBatch))
         }
     }
 

@@ -88,6 +88,49 @@ struct TimingStagesTests {
         #expect(changes.last?.crossing.timestamp == Field.time(11.5))
     }
 
+    @Test func aChunksManyChanges_goOnAsSeveralBatches_theEntriesWithTheLast() async throws {
+        let course = try Field.straightCourse()
+        let (registry, _) = try await self.registry(Self.events(course))
+        let store = FakeTimingStore(fixes: [
+            Self.device: (0...10).map { Field.fix(Double($0), -15 + 10 * Double($0), 0) }
+        ])
+        let output = try await PipelineTest.collect([Self.position(1, 11, 95), Self.position(2, 12, 105)]) {
+            TimeCrossings(
+                registry: registry,
+                store: store,
+                settings: TrackSettings(),
+                maxChangesPerBatch: 1,
+                now: { Field.time(1_000) }
+            )
+        }
+        // The rebuild's start, then the split: two changes, one per batch.
+        #expect(output.map(\.changes.count) == [1, 1])
+        #expect(output.map(\.entryIDs.count) == [0, 2], "acknowledged only with the last change")
+        #expect(output.flatMap(\.changes).map(\.crossing.seq) == [1, 2])
+    }
+
+    @Test func split_keepsTheChangesInOrder_andSmallBatchesWhole() {
+        let changes = (0..<5).map { seq in
+            CrossingChange(
+                .upsert,
+                CrossingRecord(
+                    event: Field.event,
+                    entry: Self.entry.id,
+                    checkpoint: Self.startCrossing.checkpoint,
+                    seq: seq,
+                    device: Self.device,
+                    timestamp: Int64(seq)
+                )
+            )
+        }
+        let batch = TimingBatch(entryIDs: [StreamID(milliseconds: 1, sequence: 0)], changes: changes)
+        #expect(batch.split(maxChanges: 5) == [batch])
+        let parts = batch.split(maxChanges: 2)
+        #expect(parts.map(\.changes.count) == [2, 2, 1])
+        #expect(parts.flatMap(\.changes) == changes)
+        #expect(parts.map(\.entryIDs) == [[], [], batch.entryIDs])
+    }
+
     @Test func positionsOutOfOrder_giveTheSameTableAsInOrder() async throws {
         let course = try Field.straightCourse()
         let positions = (0...23).map { Self.position(UInt64($0) + 1, Double($0), -15 + 10 * Double($0)) }
