@@ -66,11 +66,15 @@ set_paths() {
     PG_LOG=$DIR/postgres.log
     PG_PORTFILE=$DIR/postgres.port
 }
+# FLOWRUN_SERVICES_DIR (relative to the repository, default .local/services) holds another set of servers:
+# the integration tests start a second PostgreSQL there (FLOWRUN_TIMESCALEDB=0, without TimescaleDB).
+SERVICES_DIR=${FLOWRUN_SERVICES_DIR:-.local/services}
+[[ $SERVICES_DIR == /* ]] || SERVICES_DIR=$ROOT/$SERVICES_DIR
 # Canonical path (the checks below compare it with /proc/<pid>/cwd), even if .local is a symlink.
-if [[ -d $ROOT/.local/services ]]; then
-    set_paths "$(cd -- "$ROOT/.local/services" && pwd -P)"
+if [[ -d $SERVICES_DIR ]]; then
+    set_paths "$(cd -- "$SERVICES_DIR" && pwd -P)"
 else
-    set_paths "$ROOT/.local/services"
+    set_paths "$SERVICES_DIR"
 fi
 
 # Stale pid files are removed only by commands that hold the lock (start*/stop*), never by status/env,
@@ -432,6 +436,17 @@ synchronous_commit = off
 full_page_writes = off
 max_connections = 200
 EOF
+    # TimescaleDB must be preloaded before any database creates the extension (migration 0006).
+    local version
+    version=$(basename "$(dirname "$PG_BIN")")
+    if [[ ${FLOWRUN_TIMESCALEDB:-1} == 0 ]]; then
+        say "postgres: without TimescaleDB (FLOWRUN_TIMESCALEDB=0): positions will be a plain table"
+    elif [[ -f /usr/share/postgresql/$version/extension/timescaledb.control ]]; then
+        printf "%s\n" "# TimescaleDB, installed by scripts/setup.sh: positions is a hypertable." \
+            "shared_preload_libraries = 'timescaledb'" >>"$PG_DATA/flowrun.conf"
+    else
+        say "postgres: notice: TimescaleDB is not installed (scripts/setup.sh installs it): positions will be a plain table"
+    fi
     if is_root; then chown postgres:postgres "$PG_DATA/flowrun.conf"; fi
 }
 
@@ -474,6 +489,10 @@ start_postgres() {
         say "postgres: running (pid $PG_PID, port $port)"
     fi
     ensure_pg_db "$port"
+    if [[ ${FLOWRUN_TIMESCALEDB:-1} != 0 && -f /usr/share/postgresql/$(basename "$(dirname "$PG_BIN")")/extension/timescaledb.control ]] &&
+        [[ $(pg_sql "$port" "SHOW shared_preload_libraries") != *timescaledb* ]]; then
+        say "postgres: notice: this server was started before TimescaleDB was installed and runs without it; restart it to preload it: $SELF stop-postgres && $SELF start-postgres"
+    fi
     POSTGRES_URL=postgresql://flowrun@127.0.0.1:$port/flowrun
 }
 

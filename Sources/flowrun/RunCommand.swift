@@ -146,13 +146,25 @@ enum Migrations {
             }
         }
         do {
-            let outcome = try await Migrator(directory: folder, connection: connection, logger: logger).run()
+            let outcome = try await Migrator(
+                directory: folder,
+                connection: connection,
+                logger: logger,
+                settings: configuration.postgres.migrationSettings
+            ).run()
             logger.info(
                 "migrations applied",
                 metadata: ["applied": "\(outcome.applied)", "already_applied": "\(outcome.alreadyApplied.count)"]
             )
         } catch {
             throw CommandFailure("\(error)")
+        }
+        let interval = PostgresInterval.text(configuration.postgres.chunkInterval)
+        switch try await PositionsStorage.apply(chunkInterval: interval, connection) {
+        case .hypertable(let chunkInterval):
+            logger.info("positions is a TimescaleDB hypertable", metadata: ["chunk_interval": "\(chunkInterval)"])
+        case .plain(let reason):
+            logger.notice("positions is a plain table", metadata: ["reason": "\(reason)"])
         }
     }
 }

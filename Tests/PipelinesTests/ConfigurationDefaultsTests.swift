@@ -11,6 +11,8 @@ struct ConfigurationDefaultsTests {
         #expect(configuration.instance == "local-1")
         #expect(configuration.redis.url == URL(string: "redis://127.0.0.1:16379"))
         #expect(configuration.postgres.url == URL(string: "postgresql://flowrun@127.0.0.1:15432/flowrun"))
+        #expect(configuration.postgres.chunkInterval == .seconds(86_400))
+        #expect(configuration.postgres.migrationSettings == ["flowrun.chunk_interval": "24:00:00"])
         #expect(configuration.http.port == 9090)
         #expect(configuration.log.level == .info)
         #expect(configuration.log.format == .text)

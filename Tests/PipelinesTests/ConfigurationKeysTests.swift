@@ -13,6 +13,7 @@ struct ConfigurationKeysTests {
               url: redis://redis.internal:6380/0
             postgres:
               url: postgres://writer@db.internal:5433/telemetry
+              chunk_interval: 6h
             http:
               port: 0
             log:
@@ -60,6 +61,7 @@ struct ConfigurationKeysTests {
         expected.instance = "processor-2"
         expected.redis.url = URL(string: "redis://redis.internal:6380/0")!
         expected.postgres.url = URL(string: "postgres://writer@db.internal:5433/telemetry")!
+        expected.postgres.chunkInterval = .seconds(6 * 3600)
         expected.http.port = 0
         expected.log.level = .debug
         expected.log.format = .json

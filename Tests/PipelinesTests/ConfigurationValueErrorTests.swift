@@ -61,6 +61,11 @@ struct ConfigurationValueErrorTests {
                     + "postgresql://flowrun@127.0.0.1:15432/flowrun, found \"mysql://root:***@db/x\""
             ),
             (
+                "postgres:\n  chunk_interval: 0h\n",
+                "2:19: postgres.chunk_interval: expected a duration greater than zero like 250ms, 1.5s, 2m or 1h "
+                    + "(units ms, s, m, h), found \"0h\""
+            ),
+            (
                 "pipelines:\n  live-broadcast:\n    cms_url: ftp://cms\n",
                 "3:14: pipelines.live-broadcast.cms_url: expected a http:// or https:// URL like "
                     + "http://127.0.0.1:8055, found \"ftp://cms\""

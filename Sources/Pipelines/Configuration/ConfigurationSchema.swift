@@ -22,7 +22,8 @@ extension FlowrunConfiguration {
                             example: "postgresql://flowrun@127.0.0.1:15432/flowrun",
                             requiresHost: false
                         )
-                    )
+                    ),
+                    .value("chunk_interval", \.chunkInterval, .duration(positive: true)),
                 ]
             ),
             .section("http", \.http, [.value("port", \.port, .port)]),

@@ -51,8 +51,17 @@ public struct FlowrunConfiguration: Sendable, Equatable {
         /// `postgres.url`: a `postgresql://` or `postgres://` URL, as libpq accepts it.
         /// Default: `postgresql://flowrun@127.0.0.1:15432/flowrun`.
         public var url = URL(string: "postgresql://flowrun@127.0.0.1:15432/flowrun")!
+        /// `postgres.chunk_interval`: the time range of each chunk of the `positions` hypertable, where
+        /// TimescaleDB runs (migration 0006, and at each start for the chunks created after it). Default: 1 day.
+        public var chunkInterval = Duration.seconds(86_400)
 
         public init() {}
+
+        /// The settings migrations read (``Stages/Migrator``): `flowrun.chunk_interval` as a PostgreSQL
+        /// interval.
+        public var migrationSettings: [String: String] {
+            ["flowrun.chunk_interval": PostgresInterval.text(self.chunkInterval)]
+        }
     }
 
     /// The HTTP server for `/metrics`, `/healthz`, `/readyz` and `/tap` (`http`).

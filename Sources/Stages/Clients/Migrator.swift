@@ -9,18 +9,35 @@ import Logging
 ///   a change is a new file.
 /// - The whole run holds a session advisory lock, so instances starting together apply each file once:
 ///   the second waits, then finds everything applied.
+/// - Each file runs with `settings` set for its transaction (`set_config(name, value, true)`): what a file
+///   reads with `current_setting(name, true)`, such as `flowrun.chunk_interval`. They are not part of the
+///   checksum: a setting changed later does not re-run a file.
 public struct Migrator: Sendable {
     /// The advisory lock key: a fixed number, the same in every flowrun.
     static let lockKey: Int64 = 0x666C_6F77_7275_6E  // "flowrun"
 
+    /// Earlier texts of files, by checksum, still accepted as applied. Only for a change that matters to
+    /// databases that have not applied the file yet, and whose effect on the others a later file makes:
+    /// 0001's TimescaleDB block (a FATAL `CREATE EXTENSION` where TimescaleDB is not preloaded) moved to 0006.
+    static let formerChecksums: [String: Set<String>] = [
+        "0001_positions.sql": ["6c8796f6e6b5001a45bc3edae26d33aef8a041097c71d2f8e3ec72e01614c81c"]
+    ]
+
     public let directory: String
     let connection: PostgresConnection
     let logger: Logger
+    let settings: [String: String]
 
-    public init(directory: String, connection: PostgresConnection, logger: Logger) {
+    public init(
+        directory: String,
+        connection: PostgresConnection,
+        logger: Logger,
+        settings: [String: String] = [:]
+    ) {
         self.directory = directory
         self.connection = connection
         self.logger = logger
+        self.settings = settings
     }
 
     public struct Outcome: Sendable, Equatable {
@@ -114,7 +131,7 @@ public struct Migrator: Sendable {
                 throw MigrationError.database(error)
             }
             if let recorded = applied[file.name] {
-                guard recorded == checksum else {
+                guard recorded == checksum || Self.formerChecksums[file.name]?.contains(recorded) == true else {
                     throw MigrationError.changedAfterApplied(file.name, recorded: recorded, now: checksum)
                 }
                 outcome.alreadyApplied.append(file.name)
@@ -122,6 +139,9 @@ public struct Migrator: Sendable {
             }
             do {
                 try await connection.execute("BEGIN")
+                for (name, value) in self.settings.sorted(by: { $0.key < $1.key }) {
+                    try await connection.query("SELECT set_config($1, $2, true)", [name, value])
+                }
                 try await connection.execute(text)
                 try await connection.query(
                     "INSERT INTO flowrun_migrations (name, checksum) VALUES ($1, $2)",
