@@ -11,8 +11,10 @@ struct TopCommand: AsyncParsableCommand {
             a table: per pipeline and stage, items in and out per second, items
             queued, errors (in all and per second) and the median time per item
             (p50); per consumer group, its lag (entries not yet delivered) and its
-            pending entries (delivered, not acknowledged); live WebSocket connections
-            and positions written per second. Ctrl-C quits.
+            pending entries (delivered, not acknowledged); per consumer, its pending
+            entries and how long the oldest has been idle (as the stream source last
+            checked, every claim_idle / 2); live WebSocket connections and positions
+            written per second. Ctrl-C quits.
 
             --url is flowrun's operations HTTP port: http.port in pipelines.yaml, or
             HTTP_PORT (default 9090). With --once, or when standard output is not a

@@ -38,31 +38,21 @@ struct StreamSourceClaimTests {
         )
     }
 
-    /// Pages of `read_count`: the page after a full one, and from the oldest again after a short one.
-    @Test func claimLooks_pageThroughThePendingList_thenStartAgain() async throws {
+    /// Pages of `read_count`: the page after a full one, and from the oldest again at the next pass.
+    @Test func claimPasses_pageThroughThePendingList_thenTheNextStartsAgainFromTheOldest() async throws {
         let fixture = StreamFixture()
-        let ids = fixture.redis.addPositions(5)
-        fixture.redis.arrangeGroup(delivering: 5, to: "instance-b")
-        fixture.redis.arrangeIdle(by: .seconds(60))
+        let ids = fixture.redis.arrangeDeadConsumer(entries: 5, idle: .seconds(60))
         let read = try await fixture.run(fixture.streamSource(readCount: 2, claimIdle: .seconds(60))) { run in
-            for _ in 0..<3 { try await fixture.turn(after: .seconds(30)) }  // a claim look every claimIdle / 2
+            try await fixture.caughtUp()  // the first pass, at once: three pages
+            for _ in 0..<2 { try await fixture.turn(after: .seconds(30)) }  // a pass every claimIdle / 2
             return try await fixture.drain(run)
         }
         #expect(read.map(\.id) == ids, "each idle entry claimed once")
-        let (starts, claimed) = fixture.redis.state.read { state in
-            (
-                state.calls.compactMap { call -> StreamID? in
-                    guard case .pending(let query) = call, query.minIdle != nil else { return nil }
-                    return query.start
-                },
-                state.succeeded(.claim).map { call -> [StreamID] in
-                    guard case .claim(let ids, _, _, _, _) = call else { return [] }
-                    return ids
-                }
-            )
-        }
-        #expect(starts == [.zero, ids[1].successor, ids[3].successor, .zero])
-        // The fourth look finds 1 and 2 idle again, but this instance still works on them: not claimed.
+        let (starts, claimed) = fixture.redis.state.read { ($0.claimLookStarts, $0.claimedIDs) }
+        // At 30 s nothing is idle long enough; at 60 s all five are again, but this instance still works on them.
+        #expect(
+            starts == [.zero, ids[1].successor, ids[3].successor, .zero, .zero, ids[1].successor, ids[3].successor]
+        )
         #expect(claimed == [Array(ids[0...1]), Array(ids[2...3]), [ids[4]]])
     }
 
@@ -88,12 +78,30 @@ struct StreamSourceClaimTests {
         try await fixture.run(fixture.streamSource(claimIdle: .seconds(60))) { run in
             try await fixture.caughtUp()
             try await fixture.turn(after: .seconds(29))
-            let looksBefore = fixture.redis.state.read { $0.calls.filter { $0.command == .pending }.count }
+            let looksBefore = fixture.redis.state.read { $0.claimLookStarts.count }
             try await fixture.turn(after: .seconds(1))
-            let looksAfter = fixture.redis.state.read { $0.calls.filter { $0.command == .pending }.count }
+            let looksAfter = fixture.redis.state.read { $0.claimLookStarts.count }
             #expect(looksBefore == 1, "the first look, at start; none 29 s later")
             #expect(looksAfter == 2, "30 s after the last one")
             _ = try await fixture.drain(run)
+        }
+    }
+}
+
+extension FakeStreams.State {
+    /// Where each claim look (`XPENDING … IDLE`) started, in order.
+    var claimLookStarts: [StreamID] {
+        self.calls.compactMap { call in
+            guard case .pending(let query) = call, query.minIdle != nil else { return nil }
+            return query.start
+        }
+    }
+
+    /// The ids of each `XCLAIM` that did not fail, in order.
+    var claimedIDs: [[StreamID]] {
+        self.succeeded(.claim).map { call in
+            guard case .claim(let ids, _, _, _, _) = call else { return [] }
+            return ids
         }
     }
 }

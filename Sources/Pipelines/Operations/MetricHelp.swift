@@ -51,6 +51,13 @@ enum MetricHelp {
         "flowrun_timing_events": "Events timed (their course is valid).",
         "flowrun_timing_courses_invalid": "Events with checkpoints that break the course rules, not timed.",
         "flowrun_timing_registry_refresh_failures_total": "Failed reads of the courses and entries to time.",
+        // The stream source of durable-write and race-timing (labels pipeline, and consumer for the gauges).
+        "flowrun_stream_claimed_total":
+            "Stream entries claimed from the consumer group's pending list (idle past claim_idle, XCLAIM).",
+        "flowrun_stream_pending_entries":
+            "Entries pending with each consumer of the pipeline's group, as its stream source last checked (XPENDING).",
+        "flowrun_stream_pending_oldest_seconds":
+            "How long each consumer's oldest pending entry has been idle, as the stream source last checked (XPENDING).",
         // Consumer groups (labels stream, group), from XINFO GROUPS.
         "flowrun_consumer_lag_entries": "Entries of the stream not yet delivered to the consumer group.",
         "flowrun_consumer_pending_entries": "Entries delivered to the consumer group and not yet acknowledged.",

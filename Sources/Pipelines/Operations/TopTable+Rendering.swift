@@ -37,6 +37,14 @@ extension TopTable {
             }
             text += TextTable.render(groups, leftAligned: 2)
         }
+        if !self.consumers.isEmpty {
+            var consumers: [TextTable.Row] = [.cells(["PIPELINE", "CONSUMER", "PENDING", "OLDEST"])]
+            for row in self.consumers {
+                let oldest = row.oldestSeconds.map { Self.count($0) + "s" } ?? "-"
+                consumers.append(.cells([row.pipeline, row.consumer, Self.count(row.pending), oldest]))
+            }
+            text += "\n" + TextTable.render(consumers, leftAligned: 2)
+        }
         text += "\nlive connections: \(Self.count(self.liveConnections))"
         text += "    positions written: \(Self.rate(self.positionsWrittenPerSecond))/s"
         text += " (\(Self.count(self.positionsWritten)) in all)\n"

@@ -9,6 +9,7 @@
 /// | p50 | `flow_stage_processing_seconds` buckets' increase: median time per item in the interval (`≤` the
 /// lowest bucket's bound when it falls there) |
 /// | lag, pending | `flowrun_consumer_lag_entries`, `flowrun_consumer_pending_entries` now |
+/// | per consumer: pending, oldest | `flowrun_stream_pending_entries`, `flowrun_stream_pending_oldest_seconds` now (as the stream source last checked) |
 /// | a pipeline's state | `flowrun_pipeline_running` now (running, or not: starting, draining, waiting to restart), `flowrun_pipeline_restarts_total` |
 ///
 /// - Important: A rate is nil (shown `-`) without a previous scrape, or when the scrape lacks the metric;
@@ -46,8 +47,19 @@ public struct TopTable: Sendable, Equatable {
         public var pending: Double?
     }
 
+    /// One consumer of a pipeline's group, as the pipeline's stream source last checked its pending entries.
+    public struct ConsumerRow: Sendable, Equatable {
+        public var pipeline: String
+        public var consumer: String
+        public var pending: Double?
+        /// How long its oldest pending entry has been idle.
+        public var oldestSeconds: Double?
+    }
+
     public var pipelines: [PipelineSection]
     public var consumerGroups: [GroupRow]
+    /// Pending entries per consumer, by pipeline then consumer; empty when no stream source checked yet.
+    public var consumers: [ConsumerRow]
     /// `flowrun_live_connections`; nil when live-broadcast does not run.
     public var liveConnections: Double?
     /// `flowrun_positions_written_total` (inserted and duplicates), now and per second.
@@ -74,6 +86,7 @@ public struct TopTable: Sendable, Equatable {
             )
         }
         self.consumerGroups = Self.groups(in: current)
+        self.consumers = Self.consumers(in: current)
         self.liveConnections = current.sum(Names.liveConnections)
         self.positionsWritten = current.sum(Names.positionsWritten)
         self.positionsWrittenPerSecond = rates.perSecond(Names.positionsWritten)
@@ -88,6 +101,8 @@ public struct TopTable: Sendable, Equatable {
         static let queue = "flow_stage_queue_items"
         static let lag = "flowrun_consumer_lag_entries"
         static let pending = "flowrun_consumer_pending_entries"
+        static let consumerPending = "flowrun_stream_pending_entries"
+        static let consumerOldest = "flowrun_stream_pending_oldest_seconds"
         static let liveConnections = "flowrun_live_connections"
         static let positionsWritten = "flowrun_positions_written_total"
         static let pipelineRunning = "flowrun_pipeline_running"
@@ -146,12 +161,23 @@ public struct TopTable: Sendable, Equatable {
         return pipelines.map { ($0, Self.ordered(stages[$0] ?? [], first: order[$0] ?? [])) }
     }
 
-    private static func groups(in snapshot: MetricsSnapshot) -> [GroupRow] {
-        var keys: Set<[String]> = []
-        for sample in snapshot.samples(Names.lag) + snapshot.samples(Names.pending) {
-            guard let stream = sample.labels["stream"], let group = sample.labels["group"] else { continue }
-            keys.insert([stream, group])
+    /// The values of labels `first` and `second` of every sample of `names` that has both, without repeats.
+    private static func labelPairs(
+        _ first: String,
+        _ second: String,
+        of names: [String],
+        in snapshot: MetricsSnapshot
+    ) -> Set<[String]> {
+        var pairs: Set<[String]> = []
+        for sample in names.flatMap({ snapshot.samples($0) }) {
+            guard let one = sample.labels[first], let other = sample.labels[second] else { continue }
+            pairs.insert([one, other])
         }
+        return pairs
+    }
+
+    private static func groups(in snapshot: MetricsSnapshot) -> [GroupRow] {
+        let keys = Self.labelPairs("stream", "group", of: [Names.lag, Names.pending], in: snapshot)
         return keys.sorted { $0.lexicographicallyPrecedes($1) }.map { key in
             let labels = ["stream": key[0], "group": key[1]]
             return GroupRow(
@@ -159,6 +185,28 @@ public struct TopTable: Sendable, Equatable {
                 group: key[1],
                 lag: snapshot.value(Names.lag, labels),
                 pending: snapshot.value(Names.pending, labels)
+            )
+        }
+    }
+
+    private static func consumers(in snapshot: MetricsSnapshot) -> [ConsumerRow] {
+        let keys = Self.labelPairs(
+            "pipeline",
+            "consumer",
+            of: [Names.consumerPending, Names.consumerOldest],
+            in: snapshot
+        )
+        let pipelines = Self.ordered(Set(keys.map { $0[0] }), first: FlowrunConfiguration.Pipelines.names)
+        return keys.sorted { key, other in
+            let (rank, otherRank) = (pipelines.firstIndex(of: key[0]) ?? 0, pipelines.firstIndex(of: other[0]) ?? 0)
+            return rank != otherRank ? rank < otherRank : key[1] < other[1]
+        }.map { key in
+            let labels = ["pipeline": key[0], "consumer": key[1]]
+            return ConsumerRow(
+                pipeline: key[0],
+                consumer: key[1],
+                pending: snapshot.value(Names.consumerPending, labels),
+                oldestSeconds: snapshot.value(Names.consumerOldest, labels)
             )
         }
     }

@@ -49,6 +49,20 @@ extension RedisConnection: StreamCommands {
         }
     }
 
+    public func pendingCounts(of stream: String, group: String) throws(RedisError) -> [String: Int] {
+        let reply = try self.send(["XPENDING", RedisArgument(stream), RedisArgument(group)])
+        // [count, smallest id, greatest id, [[consumer, count as a string], …] | null]
+        guard let summary = reply.array, summary.count == 4 else { return [:] }
+        var counts: [String: Int] = [:]
+        for item in summary[3].array ?? [] {
+            guard let fields = item.array, fields.count == 2, let consumer = fields[0].string,
+                let count = fields[1].string.flatMap({ Int($0) }) ?? fields[1].integer.map({ Int($0) })
+            else { continue }
+            counts[consumer] = count
+        }
+        return counts
+    }
+
     public func claim(
         _ ids: [StreamID],
         on stream: String,

@@ -19,6 +19,10 @@ public protocol StreamCommands: Sendable {
     /// from `start` on, oldest first.
     func pending(_ query: PendingQuery) async throws(RedisError) -> [PendingEntry]
 
+    /// `XPENDING <stream> <group>` (the summary form): how many entries each consumer has pending, by
+    /// consumer; consumers with none are not listed.
+    func pendingCounts(of stream: String, group: String) async throws(RedisError) -> [String: Int]
+
     /// `XCLAIM <stream> <group> <consumer> <min-idle> <id>…`: the entries, now `consumer`'s, that were still
     /// idle that long.
     func claim(

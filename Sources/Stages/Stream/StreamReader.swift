@@ -58,9 +58,16 @@ struct StreamReader {
         return try await self.withDeliveryCounts(unfinished, amongPendingEntries: page.entries.count)
     }
 
+    /// One look at the group's idle entries: what it claimed, and whether it found a full page of idle entries
+    /// (more may follow).
+    struct ClaimLook {
+        var entries: [StreamEntry]
+        var foundFullPage: Bool
+    }
+
     /// Entries idle longer than `claimIdle` in the group's pending list, now this consumer's — except the
     /// ones still in flight in this instance. Pages through the pending list across calls.
-    mutating func claimIdle(skipping inFlight: InFlightEntries) async throws(RedisError) -> [StreamEntry] {
+    mutating func claimIdle(skipping inFlight: InFlightEntries) async throws(RedisError) -> ClaimLook {
         let idle = try await self.redis.pending(
             PendingQuery(
                 stream: self.settings.stream,
@@ -74,8 +81,9 @@ struct StreamReader {
         // Next time, continue after a full page; after the last one (shorter), start again from the oldest.
         // Waiting for an empty page instead would starve the oldest entries while new ones keep becoming idle
         // at the end of the list: a malformed entry left pending would never reach max_deliveries.
-        self.claimCursor = idle.count == self.settings.readCount ? idle.last.map { $0.id.successor } ?? .zero : .zero
-        guard !candidates.isEmpty else { return [] }
+        let foundFullPage = idle.count == self.settings.readCount
+        self.claimCursor = foundFullPage ? idle.last.map { $0.id.successor } ?? .zero : .zero
+        guard !candidates.isEmpty else { return ClaimLook(entries: [], foundFullPage: foundFullPage) }
         let page = try await self.redis.claim(
             candidates.map(\.id),
             on: self.settings.stream,
@@ -88,11 +96,26 @@ struct StreamReader {
             self.logger.info("claimed idle entries", metadata: ["count": "\(page.entries.count)"])
         }
         let deliveries = Dictionary(uniqueKeysWithValues: candidates.map { ($0.id, $0.deliveries + 1) })
-        return page.entries.map { entry in
+        let claimed = page.entries.map { entry in
             var entry = entry
             entry.deliveries = deliveries[entry.id] ?? 2
             return entry
         }
+        return ClaimLook(entries: claimed, foundFullPage: foundFullPage)
+    }
+
+    /// The group's pending entries per consumer (`XPENDING` summary), and how long the oldest of each has been
+    /// idle (`XPENDING … - + 1 <consumer>`): one command, and one more per consumer with entries pending.
+    func checkPending() async throws(RedisError) -> [ConsumerPending] {
+        let counts = try await self.redis.pendingCounts(of: self.settings.stream, group: self.settings.group)
+        var consumers: [ConsumerPending] = []
+        for (consumer, count) in counts.sorted(by: { $0.key < $1.key }) {
+            let oldest = try await self.redis.pending(
+                PendingQuery(stream: self.settings.stream, group: self.settings.group, count: 1, consumer: consumer)
+            )
+            consumers.append(ConsumerPending(consumer: consumer, count: count, oldestIdle: oldest.first?.idle))
+        }
+        return consumers
     }
 
     /// New entries, waiting up to `block` for them.

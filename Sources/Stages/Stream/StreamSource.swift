@@ -8,12 +8,18 @@ import Logging
 /// 1. this consumer's own pending entries (`XREADGROUP … 0`): what it read before a restart or a lost
 ///    reply and never acknowledged;
 /// 2. entries idle longer than ``Settings/claimIdle`` in the group's pending list (`XPENDING … IDLE`, then
-///    `XCLAIM`), at most every `claimIdle / 2`: what a dead consumer left behind, and this consumer's own
-///    entries that were left pending to be delivered again — but never one still in flight here
-///    (``InFlightEntries``). A look reads one page (`read_count` entries) of that list, the next look the
-///    page after a full one, and after a shorter one the list from its oldest entry again, so every idle
-///    entry comes round however many keep becoming idle;
+///    `XCLAIM` with that min-idle time, so an entry read or acknowledged meanwhile is not taken): what a
+///    dead consumer left behind, and this consumer's own entries that were left pending to be delivered
+///    again — but never one still in flight here (``InFlightEntries``). A look reads one page (`read_count`
+///    entries) of that list; after a full page the next look comes at once, for the page after it, before
+///    any new entry is read, so a dead consumer's backlog is claimed as fast as the pipeline takes it; after
+///    a shorter page the pass ends, and the next one starts from the list's oldest entry `claimIdle / 2`
+///    later (``ClaimCadence``), so every idle entry comes round however many keep becoming idle;
 /// 3. new entries (`XREADGROUP … BLOCK … >`).
+///
+/// Metrics (``StreamSourceMetrics``): `flowrun_stream_claimed_total{pipeline}`, and per consumer of the group
+/// `flowrun_stream_pending_entries` and `flowrun_stream_pending_oldest_seconds`, set at the start of each
+/// claim pass and at the end of one that went on page after page.
 ///
 /// Each entry carries its delivery count, which the dead-letter stage reads. A broken connection is
 /// re-established as ``Settings/reconnect`` says, and reading starts again at step 1, so an entry delivered
@@ -77,7 +83,8 @@ public struct StreamSource: Stage {
 
     public func run(_ input: Inbox<Never>, _ output: Outbox<StreamEntry>, _ context: StageContext) async throws {
         var reader = StreamReader(redis: self.redis, settings: self.settings, logger: context.logger)
-        var lastClaim: Duration?
+        var cadence = ClaimCadence(interval: self.settings.claimIdle / 2)
+        var metrics = StreamSourceMetrics(pipeline: context.pipelineName, factory: context.metricsFactory)
         while !context.isStopping {
             let entries = try await context.retrying(
                 "read the stream",
@@ -86,12 +93,15 @@ public struct StreamSource: Stage {
                 attempt: {
                     try await reader.ensureGroup()
                     if let entries = try await reader.readPending(skipping: self.inFlight) { return entries }
-                    let now = context.clock.now
-                    if lastClaim.map({ now - $0 >= self.settings.claimIdle / 2 }) ?? true {
-                        lastClaim = now
-                        return try await reader.claimIdle(skipping: self.inFlight)
-                    }
-                    return try await reader.readNew()
+                    let look = cadence.look(at: context.clock.now)
+                    if look == .none { return try await reader.readNew() }
+                    if look == .first { metrics.record(try await reader.checkPending()) }
+                    let claimed = try await reader.claimIdle(skipping: self.inFlight)
+                    metrics.recordClaimed(claimed.entries.count)
+                    cadence.looked(foundFullPage: claimed.foundFullPage, at: context.clock.now)
+                    // A pass that went on page after page ends: the gauges show what it left.
+                    if look == .next, !claimed.foundFullPage { metrics.record(try await reader.checkPending()) }
+                    return claimed.entries
                 }
             )
             self.inFlight.insert(idsOf: entries)

@@ -209,6 +209,38 @@ import Testing
         )
     }
 
+    @Test func showsPendingEntriesPerConsumer_asTheStreamSourcesLastChecked() throws {
+        let scrape = """
+            flowrun_consumer_pending_entries{stream="telemetry:t",group="processor"} 18250
+            flowrun_stream_pending_entries{pipeline="race-timing",consumer="a"} 3
+            flowrun_stream_pending_entries{pipeline="durable-write",consumer="b"} 250
+            flowrun_stream_pending_entries{pipeline="durable-write",consumer="a"} 18000
+            flowrun_stream_pending_oldest_seconds{pipeline="durable-write",consumer="a"} 41.4
+            flowrun_stream_pending_oldest_seconds{pipeline="durable-write",consumer="b"} 0.2
+            """
+        let table = TopTable(previous: nil, current: try MetricsSnapshot(parsing: scrape), seconds: 0)
+        #expect(
+            table.consumers.map { "\($0.pipeline) \($0.consumer)" } == [
+                "durable-write a", "durable-write b", "race-timing a",
+            ]
+        )
+        #expect(table.consumers[0].pending == 18000 && table.consumers[0].oldestSeconds == 41.4)
+        #expect(table.consumers[2].oldestSeconds == nil)
+        let text = table.render()
+        #expect(
+            text.contains(
+                """
+                PIPELINE       CONSUMER  PENDING  OLDEST
+                durable-write  a           18000     41s
+                durable-write  b             250      0s
+                race-timing    a               3       -
+
+                """
+            ),
+            "\(text)"
+        )
+    }
+
     @Test func withoutAPreviousScrapeThereAreNoRates() throws {
         let table = TopTable(previous: nil, current: try MetricsSnapshot(parsing: Self.second), seconds: 0)
         #expect(table.pipelines[0].stages.allSatisfy { $0.inPerSecond == nil && $0.p50Seconds == nil })

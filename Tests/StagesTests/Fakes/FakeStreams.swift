@@ -10,7 +10,7 @@ import Stages
 /// source has read everything there is. A waiting read whose task is cancelled fails as a lost connection.
 final class FakeStreams: StreamCommands {
     enum Command: Sendable, Hashable {
-        case createGroup, moveGroupToEnd, readGroup, pending, claim, acknowledge, append
+        case createGroup, moveGroupToEnd, readGroup, pending, pendingCounts, claim, acknowledge, append
     }
 
     enum Call: Sendable, Hashable {
@@ -18,6 +18,7 @@ final class FakeStreams: StreamCommands {
         case moveGroupToEnd(group: String, stream: String)
         case readGroup(GroupRead)
         case pending(PendingQuery)
+        case pendingCounts(stream: String, group: String)
         case claim(ids: [StreamID], stream: String, group: String, consumer: String, minIdle: Duration)
         case acknowledge(ids: [StreamID], stream: String, group: String)
         case append(stream: String, fields: [StreamEntry.Field])
@@ -177,6 +178,12 @@ final class FakeStreams: StreamCommands {
         try self.perform(.pending(query)) { model, now in model.pending(query, now: now) }
     }
 
+    func pendingCounts(of stream: String, group: String) async throws(RedisError) -> [String: Int] {
+        try self.perform(.pendingCounts(stream: stream, group: group)) { model, _ in
+            model.pendingCounts(of: stream, group: group)
+        }
+    }
+
     func claim(
         _ ids: [StreamID],
         on stream: String,
@@ -275,6 +282,7 @@ extension FakeStreams.Call {
         case .moveGroupToEnd: .moveGroupToEnd
         case .readGroup: .readGroup
         case .pending: .pending
+        case .pendingCounts: .pendingCounts
         case .claim: .claim
         case .acknowledge: .acknowledge
         case .append: .append

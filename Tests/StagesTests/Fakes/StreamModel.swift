@@ -114,6 +114,16 @@ struct StreamModel: Sendable {
         )
     }
 
+    /// `XPENDING <stream> <group>`: each consumer's count of pending entries.
+    func pendingCounts(of stream: String, group name: String) -> Result<[String: Int], RedisError> {
+        guard let group = self.streams[stream]?.groups[name] else {
+            return .failure(Self.noGroup(name, stream, "XPENDING"))
+        }
+        var counts: [String: Int] = [:]
+        for pending in group.pending.values { counts[pending.consumer, default: 0] += 1 }
+        return .success(counts)
+    }
+
     mutating func claim(
         _ ids: [StreamID],
         on stream: String,

@@ -69,6 +69,16 @@ extension FakeStreams {
         }
     }
 
+    /// A dead consumer's backlog: adds `count` valid entries, which `consumer` reads and leaves pending, idle
+    /// `idle` long; their ids.
+    @discardableResult
+    func arrangeDeadConsumer(entries count: Int, consumer: String = "instance-b", idle: Duration) -> [StreamID] {
+        let ids = self.addPositions(count)
+        self.arrangeGroup(delivering: count, to: consumer)
+        self.arrangeIdle(ids, by: idle)
+        return ids
+    }
+
     /// This instance's consumer reads its pending entry after `id` again, `times` times (one delivery more each).
     func arrangeReadAgain(after id: StreamID, times: Int = 1) {
         let read = GroupRead(

@@ -1,3 +1,4 @@
+import CoreMetrics
 import Flow
 import FlowTesting
 import Stages
@@ -46,12 +47,14 @@ struct StreamFixture {
         )
     }
 
-    /// Runs `source` alone while `test` reads what it sends.
+    /// Runs `source` alone while `test` reads what it sends; its metrics to `metrics` if given.
     func run<Source: Stage, Result: Sendable>(
         _ source: Source,
+        metrics: (any MetricsFactory)? = nil,
         test: (TestRun<Never, Source.Output>) async throws -> Result
     ) async throws -> Result where Source.Input == Never {
-        try await PipelineTest.run(Never.self, clock: self.clock) {
+        let configuration = PipelineTest.configuration(clock: self.clock, metrics: metrics)
+        return try await PipelineTest.run(Never.self, configuration: configuration) {
             source
         } test: { run in
             try await test(run)
