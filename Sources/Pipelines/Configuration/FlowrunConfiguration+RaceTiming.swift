@@ -50,7 +50,7 @@ extension FlowrunConfiguration.Pipelines {
             /// `window.max_positions_per_device`: positions held per device and event, ≥ 2. Default: 4,000
             /// (an hour at 1 Hz, with margin).
             public var maxPositionsPerDevice = TrackSettings.defaultMaxFixesPerDevice
-            /// `window.max_positions`: positions held in all, ≥ 2 (32 bytes each). Default: 500,000.
+            /// `window.max_positions`: positions held in all, ≥ 2 (24 bytes each). Default: 500,000.
             public var maxPositions = RaceTimer.defaultMaxFixes
 
             public init() {}

@@ -8,7 +8,7 @@
 ///   in. Crossings of fixes evicted from the front are kept (they are few: one per gate passed).
 ///
 /// Memory: at most ``TrackSettings/maxFixesPerDevice`` fixes, and only those within `late_window` (plus the
-/// `jump` reference age) of the newest non-faulty one; 32 bytes each (``HeldFix``), with at most a quarter
+/// `jump` reference age) of the newest non-faulty one; 24 bytes each (``HeldFix``), with at most a quarter
 /// more room than it holds (or twice, after a trim).
 public struct DeviceTrack: Sendable {
     /// A crossing of one gate: its time (µs, not rounded) and the end of the segment it lies on.
