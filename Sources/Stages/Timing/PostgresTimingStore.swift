@@ -20,11 +20,21 @@ public struct PostgresTimingStore: TimingStore {
         ORDER BY ts
         """
 
-    /// Read in binary format: `ts` and `received_at` as µs exactly, the coordinates as stored, and no text
-    /// made or parsed (a rebuild reads every stored fix of an event).
+    /// A page of the positions of devices `$1` from `$2` to `$3` (µs, each open when NULL), those of device `$4`
+    /// only after `$5` µs (all when NULL), at most `$6`, by device then `ts`: the primary key's order, so the
+    /// server reads the index in order and stops at the limit. (The devices before the cursor are left out of
+    /// `$1` by the caller: a row comparison `(device_id, ts) > …` beside `= ANY` made PostgreSQL 15 walk the
+    /// index from each device for a second before the first row.) Read in binary format: `ts` and `received_at` as µs
+    /// exactly, the coordinates as stored, and no text made or parsed but the device's.
     static let fixes = """
-        SELECT ts, latitude, longitude, satellites, received_at
-        \(deviceWindow)
+        SELECT device_id, ts, latitude, longitude, satellites, received_at
+        FROM positions
+        WHERE device_id = ANY($1::text[])
+            AND ($2::bigint IS NULL OR ts >= \(PostgresTime.timestamp("$2")))
+            AND ($3::bigint IS NULL OR ts <= \(PostgresTime.timestamp("$3")))
+            AND ($4::text IS NULL OR device_id <> $4::text OR ts > \(PostgresTime.timestamp("$5")))
+        ORDER BY device_id, ts
+        LIMIT $6
         """
 
     static let crossings = """
@@ -65,18 +75,30 @@ public struct PostgresTimingStore: TimingStore {
         FROM crossing_outbox ORDER BY id
         """
 
-    public func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
-        try await self.connection.query(Self.fixes, [device, from.map { "\($0)" }, to.map { "\($0)" }]) { row in
-            guard let ts = row.microseconds(0), let latitude = row.double(1), let longitude = row.double(2),
-                let received = row.microseconds(4)
+    public func storedFixes(
+        of devices: [String],
+        from: Int64?,
+        to: Int64?,
+        after cursor: StoredFixesPage.Cursor?,
+        limit: Int
+    ) async throws -> StoredFixesPage {
+        var names = ArrayLiteral()
+        for device in devices { names.append(quoted: device) }
+        let limit = max(limit, 1)
+        let parameters = [
+            names.finished(), from.map { "\($0)" }, to.map { "\($0)" }, cursor?.device,
+            cursor.map { "\($0.timestamp)" }, "\(limit)",
+        ]
+        let rows = try await self.connection.query(Self.fixes, parameters) { row -> (device: String, fix: TrackFix)? in
+            guard let device = row.text(0), let ts = row.microseconds(1), let latitude = row.double(2),
+                let longitude = row.double(3), let received = row.microseconds(5)
             else { return nil }
-            let satellites = row.isNull(3) ? nil : row.int16(3).map(Int.init)
-            if !row.isNull(3) && satellites == nil { return nil }
-            return TrackFix(
-                Fix(timestamp: ts, latitude: latitude, longitude: longitude, satellites: satellites),
-                receivedAt: received
-            )
+            let satellites = row.isNull(4) ? nil : row.int16(4).map(Int.init)
+            if !row.isNull(4) && satellites == nil { return nil }
+            let fix = Fix(timestamp: ts, latitude: latitude, longitude: longitude, satellites: satellites)
+            return (device, TrackFix(fix, receivedAt: received))
         }
+        return StoredFixesPage(rows: rows, limit: limit)
     }
 
     public func storedCrossings(of event: String) async throws -> [CrossingRecord] {

@@ -8,8 +8,9 @@ import Foundation
 ///
 /// The events come from ``TimedEventsRegistry`` (taken again whenever it loads). An event is rebuilt from
 /// what is stored before its first position after a start, and after its course or entries changed: each
-/// device's stored positions within the event's window (and the `jump` reference age before it), then the
-/// event's stored rows, which the results are reconciled with (``TimingStore``; retried until it works).
+/// device's stored positions within the event's window (and the `jump` reference age before it), read a page
+/// of many devices at a time (``StoredFixesReader``), then the event's stored rows, which the results are
+/// reconciled with (``TimingStore``; each read retried until it works).
 ///
 /// Metrics: `flowrun_positions_faulty_total{pipeline,reason}` (each position taken, as judged in `ts` order
 /// when taken; `flowrun timing recompute` gives the final judgements), `flowrun_timing_too_late_total{pipeline}`,
@@ -141,21 +142,23 @@ public struct TimeCrossings: Stage {
         let age = self.settings.rules.thresholds.referenceAge.microseconds
         let from = course.window.starts.map { $0 - age }
         timer.beginSeed(event: event)
-        let devices = timer.devices(of: event)
-        let read = { @Sendable (device: String) async throws -> [TrackFix] in
-            try await context.retrying("read the stored positions of device \(device)", self.retry) {
-                try await self.store.storedFixes(of: device, from: from, to: course.window.ends)
+        let store = self.store
+        let retry = self.retry
+        var reader = StoredFixesReader(devices: timer.devices(of: event)) { devices, cursor in
+            let first = cursor.map { "after device \($0.device)" } ?? "from device \(devices.first ?? "")"
+            return try await context.retrying("read the stored positions of \(devices.count) devices \(first)", retry) {
+                try await store.storedFixes(
+                    of: devices,
+                    from: from,
+                    to: course.window.ends,
+                    after: cursor,
+                    limit: StoredFixesReader.pageLimit
+                )
             }
         }
-        // The next device's positions are read while this one's are timed: the server and this stage work
-        // at once.
-        var next = devices.first.map { device in Task { try await read(device) } }
-        defer { next?.cancel() }
-        for (index, device) in devices.enumerated() {
-            guard let reading = next else { break }
-            let fixes = try await reading.value
-            next = index + 1 < devices.count ? Task { [devices] in try await read(devices[index + 1]) } : nil
-            timer.seed(event: event, device: device, fixes: fixes)
+        defer { reader.cancel() }
+        while let run = try await reader.next() {
+            timer.seed(event: event, device: run.device, fixes: run.fixes)
         }
         let stored = try await context.retrying("read the stored crossings of event \(event)", self.retry) {
             try await self.store.storedCrossings(of: event)

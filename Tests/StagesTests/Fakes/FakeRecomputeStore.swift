@@ -45,8 +45,21 @@ final class FakeRecomputeStore: TimingStore, PositionJudgements {
         }
     }
 
-    func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
-        self.rows(of: device, from: from, to: to).map(\.fix)
+    func storedFixes(
+        of devices: [String],
+        from: Int64?,
+        to: Int64?,
+        after cursor: StoredFixesPage.Cursor?,
+        limit: Int
+    ) async throws -> StoredFixesPage {
+        StoredFixesPage.of(
+            { self.rows(of: $0, from: from, to: to).map(\.fix) },
+            devices: devices,
+            from: from,
+            to: to,
+            after: cursor,
+            limit: limit
+        )
     }
 
     func storedCrossings(of event: String) async throws -> [CrossingRecord] {

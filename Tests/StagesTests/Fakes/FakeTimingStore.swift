@@ -5,8 +5,10 @@ final class FakeTimingStore: TimingStore {
     struct State: Sendable {
         var fixes: [String: [TrackFix]] = [:]
         var table: [CrossingRecord.Key: CrossingRecord] = [:]
-        /// The devices whose fixes were read, in order.
+        /// The devices whose fixes were read, in order (each device of a page read once per page).
         var fixReads: [String] = []
+        /// Pages of fixes read.
+        var pages = 0
         /// Each `apply`'s changes.
         var applied: [[CrossingChange]] = []
         /// Changes written and not published, by outbox id.
@@ -23,12 +25,24 @@ final class FakeTimingStore: TimingStore {
         }
     }
 
-    func storedFixes(of device: String, from: Int64?, to: Int64?) async throws -> [TrackFix] {
-        self.state.update {
-            $0.fixReads.append(device)
-            return ($0.fixes[device] ?? []).filter { fix in
-                (from.map { fix.timestamp >= $0 } ?? true) && (to.map { fix.timestamp <= $0 } ?? true)
-            }
+    func storedFixes(
+        of devices: [String],
+        from: Int64?,
+        to: Int64?,
+        after cursor: StoredFixesPage.Cursor?,
+        limit: Int
+    ) async throws -> StoredFixesPage {
+        self.state.update { state in
+            state.fixReads += devices
+            state.pages += 1
+            return StoredFixesPage.of(
+                { state.fixes[$0] ?? [] },
+                devices: devices,
+                from: from,
+                to: to,
+                after: cursor,
+                limit: limit
+            )
         }
     }
 

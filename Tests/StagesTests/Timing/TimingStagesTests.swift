@@ -83,6 +83,7 @@ struct TimingStagesTests {
             ]
         )
         #expect(store.state.read(\.fixReads) == [Self.device], "rebuilt once")
+        #expect(store.state.read(\.pages) == 1, "the device's fixes in one page")
         #expect(changes.contains(CrossingChange(.remove, stale)), "the stored row the positions do not give")
         #expect(changes.filter { $0.operation == .upsert }.map(\.crossing.seq) == [1, 2], "the start when rebuilt")
         #expect(changes.last?.crossing.timestamp == Field.time(11.5))
