@@ -30,7 +30,9 @@ struct FlowRun: AsyncParsableCommand {
                                                  applies a moved gate to its results
 
             Per-instance values come from the environment (see pipelines.yaml):
-            REDIS_URL, POSTGRES_URL, INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL.
+            REDIS_URL, POSTGRES_URL, INSTANCE_ID, HTTP_PORT, LIVE_PORT, CMS_URL; and the
+            TypeScript processor's REDIS_CONSUMER_NAME, METRICS_PORT, LIVE_WS_PORT,
+            LIVE_DEVICE_EVENT_REFRESH_MS, DEVICE_STATE_LRU_CAP, WRITE_BATCH_SIZE.
             Local servers for trying it: scripts/services.sh start.
             """,
         subcommands: [

@@ -85,6 +85,10 @@ struct RunCommand: AsyncParsableCommand {
             .init(service: readiness, successTerminationBehavior: .ignore),
             .init(service: consumerLag, successTerminationBehavior: .ignore),
             .init(
+                service: PositionsSize(postgresURL: configuration.postgres.url.absoluteString, logger: logger),
+                successTerminationBehavior: .ignore
+            ),
+            .init(
                 service: OperationsServer(
                     configuration,
                     registry: registry,
@@ -163,8 +167,41 @@ enum Migrations {
         switch try await PositionsStorage.apply(chunkInterval: interval, connection) {
         case .hypertable(let chunkInterval):
             logger.info("positions is a TimescaleDB hypertable", metadata: ["chunk_interval": "\(chunkInterval)"])
+            try await Self.applyLifecycle(configuration.postgres.lifecycle, connection, logger: logger)
         case .plain(let reason):
             logger.notice("positions is a plain table", metadata: ["reason": "\(reason)"])
+            for (key, value) in [
+                ("compress_after", configuration.postgres.compressAfter),
+                ("retention", configuration.postgres.retention),
+            ] where value != nil {
+                logger.warning(
+                    """
+                    postgres.\(key) is set, but positions is a plain table, which has no chunks to compress or drop: \
+                    the setting does nothing here (TimescaleDB makes it a hypertable: see the reason above)
+                    """
+                )
+            }
+        }
+    }
+
+    /// Makes the compression and retention policies in force those `policies` asks for, and logs each change
+    /// and what is in force.
+    static func applyLifecycle(
+        _ policies: PositionsLifecycle.Policies,
+        _ connection: PostgresConnection,
+        logger: Logger
+    ) async throws {
+        do {
+            for change in try await PositionsLifecycle.apply(policies, connection) {
+                logger.info("\(change)")
+            }
+            let inForce = try await PositionsLifecycle.policies(connection)
+            logger.info("positions lifecycle", metadata: ["policies": "\(inForce)"])
+        } catch {
+            throw CommandFailure(
+                "cannot set positions' compression and retention (postgres.compress_after, "
+                    + "postgres.retention): \(error)"
+            )
         }
     }
 }

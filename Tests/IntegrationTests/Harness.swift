@@ -52,7 +52,10 @@ final class TestWorld: Sendable {
     let redis: RedisConnection
     let postgres: PostgresConnection
 
-    init() async throws {
+    /// - Parameters:
+    ///   - fixture: an SQL script run in the new database before flowrun's migrations (another program's schema).
+    ///   - logger: the migrations' logger.
+    init(fixture: String? = nil, logger: Logger = Logger(label: "test")) async throws {
         let servers = try Servers()
         self.servers = servers
         let suffix = UUID().uuidString.prefix(8).lowercased()
@@ -66,13 +69,18 @@ final class TestWorld: Sendable {
         self.databaseURL = components.string!
         self.redis = try RedisConnection(url: servers.redisURL, name: "test-redis")
         self.postgres = PostgresConnection(url: self.databaseURL, name: "test-postgres")
+        if let fixture { try await self.postgres.execute(fixture) }
         let migrations = Servers.repository.appendingPathComponent("Migrations").path
-        _ = try await Migrator(directory: migrations, connection: self.postgres, logger: Logger(label: "test")).run()
+        _ = try await Migrator(directory: migrations, connection: self.postgres, logger: logger).run()
     }
 
     /// Runs `body` in a new world, then tears the world down, also when `body` throws.
-    static func run(_ body: (TestWorld) async throws -> Void) async throws {
-        let world = try await TestWorld()
+    static func run(
+        fixture: String? = nil,
+        logger: Logger = Logger(label: "test"),
+        _ body: (TestWorld) async throws -> Void
+    ) async throws {
+        let world = try await TestWorld(fixture: fixture, logger: logger)
         do {
             try await body(world)
         } catch {

@@ -5,6 +5,11 @@ import Testing
 
 @Suite("Configuration defaults")
 struct ConfigurationDefaultsTests {
+    /// The repository's example pipelines.yaml.
+    static let examplePath = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("pipelines.yaml").path
+
     @Test("init() gives every documented default and enables no pipeline")
     func initGivesDocumentedDefaults() {
         let configuration = FlowrunConfiguration()
@@ -108,9 +113,7 @@ struct ConfigurationDefaultsTests {
 
     @Test("the example pipelines.yaml loads with an empty environment and gives the documented defaults")
     func exampleFileLoads() throws {
-        let path = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("pipelines.yaml").path
+        let path = Self.examplePath
         let configuration = try ConfigurationLoader.load(path: path, environment: [:])
         var expected = FlowrunConfiguration()
         expected.pipelines.durableWrite.enabled = true
@@ -122,9 +125,7 @@ struct ConfigurationDefaultsTests {
 
     @Test("the example pipelines.yaml takes per-instance values from the environment")
     func exampleFileReadsTheEnvironment() throws {
-        let path = URL(fileURLWithPath: #filePath)
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("pipelines.yaml").path
+        let path = Self.examplePath
         let environment = [
             "INSTANCE_ID": "processor-7",
             "REDIS_URL": "redis://redis.internal:6379",
@@ -140,5 +141,34 @@ struct ConfigurationDefaultsTests {
         #expect(configuration.http.port == 9191)
         #expect(configuration.pipelines.liveBroadcast.port == 0)
         #expect(configuration.pipelines.liveBroadcast.cmsURL == URL(string: "https://cms.example.com"))
+    }
+
+    @Test(
+        "the example pipelines.yaml honours the TypeScript processor's variables; REDIS_CONSUMER_NAME before INSTANCE_ID"
+    )
+    func exampleFileReadsTheOriginalsVariables() throws {
+        let path = Self.examplePath
+        let original = [
+            "REDIS_CONSUMER_NAME": "processor-a",
+            "METRICS_PORT": "9464",
+            "LIVE_WS_PORT": "8081",
+            "LIVE_DEVICE_EVENT_REFRESH_MS": "15000",
+            "DEVICE_STATE_LRU_CAP": "50000",
+            "WRITE_BATCH_SIZE": "500",
+        ]
+        let configuration = try ConfigurationLoader.load(path: path, environment: original)
+        #expect(configuration.instance == "processor-a")
+        #expect(configuration.http.port == 9464)
+        #expect(configuration.pipelines.liveBroadcast.port == 8081)
+        #expect(configuration.pipelines.liveBroadcast.refresh == .seconds(15))
+        #expect(configuration.pipelines.durableWrite.deviceState.capacity == 50000)
+        #expect(configuration.pipelines.durableWrite.batch.max == 500)
+
+        var both = original
+        both.merge(["INSTANCE_ID": "processor-7", "HTTP_PORT": "9191", "LIVE_PORT": "0"]) { $1 }
+        let flowrunFirst = try ConfigurationLoader.load(path: path, environment: both)
+        #expect(flowrunFirst.instance == "processor-a")  // the consumer name the original's entries are pending for
+        #expect(flowrunFirst.http.port == 9191)
+        #expect(flowrunFirst.pipelines.liveBroadcast.port == 0)
     }
 }

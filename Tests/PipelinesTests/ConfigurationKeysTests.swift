@@ -14,6 +14,8 @@ struct ConfigurationKeysTests {
             postgres:
               url: postgres://writer@db.internal:5433/telemetry
               chunk_interval: 6h
+              compress_after: 7d
+              retention: 2160h
             http:
               port: 0
             log:
@@ -60,6 +62,8 @@ struct ConfigurationKeysTests {
         var expected = FlowrunConfiguration()
         expected.instance = "processor-2"
         expected.redis.url = URL(string: "redis://redis.internal:6380/0")!
+        expected.postgres.compressAfter = .seconds(7 * 86_400)
+        expected.postgres.retention = .seconds(90 * 86_400)
         expected.postgres.url = URL(string: "postgres://writer@db.internal:5433/telemetry")!
         expected.postgres.chunkInterval = .seconds(6 * 3600)
         expected.http.port = 0

@@ -66,6 +66,11 @@ struct ConfigurationValueErrorTests {
                     + "(units ms, s, m, h), found \"0h\""
             ),
             (
+                "postgres:\n  retention: 90 days\n",
+                "2:14: postgres.retention: expected off, or a duration greater than zero like 12h, 7d or 90d "
+                    + "(units ms, s, m, h, d), found \"90 days\""
+            ),
+            (
                 "pipelines:\n  live-broadcast:\n    cms_url: ftp://cms\n",
                 "3:14: pipelines.live-broadcast.cms_url: expected a http:// or https:// URL like "
                     + "http://127.0.0.1:8055, found \"ftp://cms\""

@@ -25,6 +25,25 @@ struct DurationParsingTests {
     }
 
     @Test(
+        "compress_after and retention: off, or a duration > 0, also in days",
+        arguments: [
+            ("off", Duration?.none),
+            ("7d", .some(.seconds(7 * 86_400))),
+            ("1.5d", .some(.seconds(36 * 3600))),
+            ("12h", .some(.seconds(12 * 3600))),
+            ("90m", .some(.seconds(5400))),
+        ]
+    )
+    func durationOrOff(text: String, expected: Duration?) {
+        #expect(ConfigurationValue<Duration?>.durationOrOff.parse(text) == .some(expected))
+    }
+
+    @Test("not off nor a duration > 0", arguments: ["", "0d", "0s", "Off", "none", "false", "d", "-1d", "7 d", "1w"])
+    func notDurationOrOff(text: String) {
+        #expect(ConfigurationValue<Duration?>.durationOrOff.parse(text) == nil)
+    }
+
+    @Test(
         "anything else is not a duration",
         arguments: [
             "", "s", "1", "30", "-1s", "+1s", "1 s", " 1s", "1s ", "1sec", "1S", "1d", "1us", "1.s", ".5s", "1..5s",

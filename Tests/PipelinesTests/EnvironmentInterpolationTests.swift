@@ -23,6 +23,29 @@ struct EnvironmentInterpolationTests {
         )
     }
 
+    @Test("a default may hold references: the first variable set wins, the innermost default last")
+    func nestedDefaults() throws {
+        let yaml = "http:\n  port: ${HTTP_PORT:-${METRICS_PORT:-9191}}\n"
+        #expect(try load(yaml).http.port == 9191)
+        #expect(try load(yaml, environment: ["METRICS_PORT": "9300"]).http.port == 9300)
+        #expect(try load(yaml, environment: ["METRICS_PORT": "9300", "HTTP_PORT": "80"]).http.port == 80)
+        let instance = "instance: ${A:-${B:-x$y}-${C:-c}}-z\n"
+        #expect(try load(instance).instance == "x$y-c-z")  // a default without a reference stays literal
+        #expect(try load(instance, environment: ["B": "b"]).instance == "b-c-z")
+        #expect(try load(instance, environment: ["A": "a"]).instance == "a-z")
+    }
+
+    @Test("a reference in a default that is not used is not an error; one that is used is")
+    func unsetInUnusedDefault() {
+        #expect(problems(in: "instance: ${A:-${B}}\n", environment: ["A": "a"]).isEmpty)
+        #expect(
+            problems(in: "instance: ${A:-${B}}\n") == [
+                "pipelines.yaml:1:11: instance: environment variable B is not set; set it, "
+                    + "or give a default with ${B:-default}"
+            ]
+        )
+    }
+
     @Test("${NAME} of a set but empty variable is empty, and the value's own check decides")
     func emptyVariableWithoutDefault() {
         #expect(

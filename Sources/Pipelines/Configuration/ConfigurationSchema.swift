@@ -24,6 +24,8 @@ extension FlowrunConfiguration {
                         )
                     ),
                     .value("chunk_interval", \.chunkInterval, .duration(positive: true)),
+                    .value("compress_after", \.compressAfter, .durationOrOff),
+                    .value("retention", \.retention, .durationOrOff),
                 ]
             ),
             .section("http", \.http, [.value("port", \.port, .port)]),

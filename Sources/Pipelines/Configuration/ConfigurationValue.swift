@@ -107,6 +107,24 @@ extension ConfigurationValue where Value == Duration {
     }
 }
 
+extension ConfigurationValue where Value == Duration? {
+    /// `off` (nil), or a duration greater than zero that may also be in days: `7d`, `168h`, `90d`.
+    static var durationOrOff: Self {
+        Self(expected: "off, or a duration greater than zero like 12h, 7d or 90d (units ms, s, m, h, d)") { text in
+            if text == "off" { return .some(nil) }
+            let duration: Duration?
+            if text.hasSuffix("d") {
+                // As many hours, 24 times over (a day is 24 h here: PostgreSQL's interval does the same).
+                duration = ConfigurationValue<Duration>.parseDuration(text.dropLast() + "h").map { $0 * 24 }
+            } else {
+                duration = ConfigurationValue<Duration>.parseDuration(text)
+            }
+            guard let duration, duration > .zero else { return nil }
+            return .some(duration)
+        }
+    }
+}
+
 extension ConfigurationValue where Value == URL {
     /// A URL with one of `schemes` (lowercase) and, if `requiresHost`, a host. Passwords are hidden in messages.
     static func url(schemes: [String], example: String, requiresHost: Bool = true) -> Self {

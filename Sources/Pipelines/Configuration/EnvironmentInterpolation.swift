@@ -2,7 +2,9 @@
 ///
 /// - `${NAME}`: the variable's value; an error when it is unset (set but empty gives an empty string).
 /// - `${NAME:-default}`: the variable's value, or `default` when it is unset or empty. The default is taken
-///   literally, up to the first `}`.
+///   literally (up to its `}`), unless it holds a reference `${…}`: then it is expanded in turn, only when it
+///   is used, so `${HTTP_PORT:-${METRICS_PORT:-9090}}` takes the first variable set (the example
+///   pipelines.yaml honours the TypeScript processor's variables so).
 /// - `$$`: a literal `$`.
 ///
 /// Any other `$` is an error, so a typo never silently becomes part of a value. A name is a letter or `_`
@@ -30,7 +32,7 @@ enum EnvironmentInterpolation {
                 continue
             }
             let body = after.dropFirst()
-            guard let close = body.firstIndex(of: "}") else {
+            guard let close = Self.closingBrace(in: body) else {
                 problems.append("unterminated '${' in \(String(reflecting: text)): a '}' is missing")
                 rest = body[body.endIndex...]
                 break
@@ -55,6 +57,10 @@ enum EnvironmentInterpolation {
             }
             if let set = environment[String(name)], !(set.isEmpty && fallback != nil) {
                 value += set
+            } else if let fallback, fallback.contains("${") {
+                let expanded = Self.expand(String(fallback), environment: environment)
+                value += expanded.value
+                problems += expanded.problems
             } else if let fallback {
                 value += fallback
             } else {
@@ -65,6 +71,28 @@ enum EnvironmentInterpolation {
         }
         value += rest
         return (value, problems)
+    }
+
+    /// The `}` that ends a reference whose body (after `${`) is `body`: the first one not closing a nested
+    /// `${…}` of its default.
+    private static func closingBrace(in body: Substring) -> Substring.Index? {
+        var depth = 0
+        var index = body.startIndex
+        while index < body.endIndex {
+            let character = body[index]
+            let next = body.index(after: index)
+            if character == "$", next < body.endIndex, body[next] == "$" || body[next] == "{" {
+                if body[next] == "{" { depth += 1 }
+                index = body.index(after: next)
+                continue
+            }
+            if character == "}" {
+                if depth == 0 { return index }
+                depth -= 1
+            }
+            index = next
+        }
+        return nil
     }
 
     private static func isName(_ name: Substring) -> Bool {

@@ -54,8 +54,23 @@ public struct FlowrunConfiguration: Sendable, Equatable {
         /// `postgres.chunk_interval`: the time range of each chunk of the `positions` hypertable, where
         /// TimescaleDB runs (migration 0006, and at each start for the chunks created after it). Default: 1 day.
         public var chunkInterval = Duration.seconds(86_400)
+        /// `postgres.compress_after`: chunks of the `positions` hypertable whose newest time is older than
+        /// this are compressed by TimescaleDB's compression policy (``Stages/PositionsLifecycle``); `off`
+        /// (nil) removes the policy. Default: off.
+        public var compressAfter: Duration? = nil
+        /// `postgres.retention`: chunks of the `positions` hypertable whose newest time is older than this
+        /// are dropped by TimescaleDB's retention policy; `off` (nil) removes the policy. Default: off.
+        public var retention: Duration? = nil
 
         public init() {}
+
+        /// The lifecycle policies these settings ask for, as PostgreSQL intervals.
+        public var lifecycle: PositionsLifecycle.Policies {
+            PositionsLifecycle.Policies(
+                compressAfter: self.compressAfter.map(PostgresInterval.text),
+                retention: self.retention.map(PostgresInterval.text)
+            )
+        }
 
         /// The settings migrations read (``Stages/Migrator``): `flowrun.chunk_interval` as a PostgreSQL
         /// interval.

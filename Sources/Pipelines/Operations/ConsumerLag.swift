@@ -140,13 +140,7 @@ public final class ConsumerLag: Service, Sendable {
 
     /// Polls every ``interval`` until a graceful shutdown or cancellation, then closes the connection.
     public func run() async throws {
-        let interval = self.interval
-        try? await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await self.pollNow()
-                try await Task.sleep(for: interval)
-            }
-        }
+        await PollingRounds.run(every: self.interval) { await self.pollNow() }
         await self.redis.close()
     }
 

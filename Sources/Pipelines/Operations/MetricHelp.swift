@@ -13,6 +13,9 @@ enum MetricHelp {
         "flowrun_pipeline_running":
             "1 while the pipeline runs and serves, 0 while it starts, drains or waits to restart.",
         "flowrun_pipeline_restarts_total": "Restarts of the pipeline after it failed (each one after a backoff).",
+        // The positions table (PositionsSize), by chunk state.
+        "flowrun_positions_bytes": "Bytes on disk of the positions table's chunks, by state: compressed, uncompressed.",
+        "flowrun_positions_chunks": "Chunks of the positions table, by state: compressed, uncompressed.",
         // durable-write.
         "flowrun_positions_written_total": "Positions written, by result: inserted, duplicate, failed (retried).",
         "flowrun_write_batch_seconds": "Time to write one batch of positions to PostgreSQL.",

@@ -9,6 +9,8 @@ import Logging
 ///   a change is a new file.
 /// - The whole run holds a session advisory lock, so instances starting together apply each file once:
 ///   the second waits, then finds everything applied.
+/// - What a file says with `RAISE NOTICE` is logged (info), one line each, once it has applied: 0001's
+///   adoption of an existing positions, step by step.
 /// - Each file runs with `settings` set for its transaction (`set_config(name, value, true)`): what a file
 ///   reads with `current_setting(name, true)`, such as `flowrun.chunk_interval`. They are not part of the
 ///   checksum: a setting changed later does not re-run a file.
@@ -17,10 +19,15 @@ public struct Migrator: Sendable {
     static let lockKey: Int64 = 0x666C_6F77_7275_6E  // "flowrun"
 
     /// Earlier texts of files, by checksum, still accepted as applied. Only for a change that matters to
-    /// databases that have not applied the file yet, and whose effect on the others a later file makes:
-    /// 0001's TimescaleDB block (a FATAL `CREATE EXTENSION` where TimescaleDB is not preloaded) moved to 0006.
+    /// databases that have not applied the file yet, and whose effect on the others a later file makes or
+    /// that would have been nothing there: 0001's TimescaleDB block (a FATAL `CREATE EXTENSION` where
+    /// TimescaleDB is not preloaded) moved to 0006; 0001 then learnt to adopt an existing positions (the
+    /// TypeScript processor's), which a database where 0001 created the table never has.
     static let formerChecksums: [String: Set<String>] = [
-        "0001_positions.sql": ["6c8796f6e6b5001a45bc3edae26d33aef8a041097c71d2f8e3ec72e01614c81c"]
+        "0001_positions.sql": [
+            "6c8796f6e6b5001a45bc3edae26d33aef8a041097c71d2f8e3ec72e01614c81c",
+            "0d3cb68619297e830f4d19706b3cecb809675a4688f8d92a5d41e1555a575e2f",
+        ]
     ]
 
     public let directory: String
@@ -137,12 +144,13 @@ public struct Migrator: Sendable {
                 outcome.alreadyApplied.append(file.name)
                 continue
             }
+            var notices: [String] = []
             do {
                 try await connection.execute("BEGIN")
                 for (name, value) in self.settings.sorted(by: { $0.key < $1.key }) {
                     try await connection.query("SELECT set_config($1, $2, true)", [name, value])
                 }
-                try await connection.execute(text)
+                notices = try await connection.executeCollectingNotices(text)
                 try await connection.query(
                     "INSERT INTO flowrun_migrations (name, checksum) VALUES ($1, $2)",
                     [file.name, checksum]
@@ -151,6 +159,9 @@ public struct Migrator: Sendable {
             } catch {
                 try? await connection.execute("ROLLBACK")
                 throw MigrationError.failed(file.name, error)
+            }
+            for notice in notices {
+                self.logger.info("\(notice)", metadata: ["migration": "\(file.name)"])
             }
             self.logger.info("migration applied", metadata: ["migration": "\(file.name)"])
             outcome.applied.append(file.name)

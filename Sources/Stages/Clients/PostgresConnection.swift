@@ -24,6 +24,8 @@ public actor PostgresConnection {
     /// The C handle. `nonisolated(unsafe)` only so that `deinit` may free it: every other access is from this
     /// actor's methods, which all run on its one thread.
     private nonisolated(unsafe) var connection: OpaquePointer?
+    /// Registered with every C connection this actor opens, which it outlives.
+    private let notices = PostgresNoticeCollector()
 
     public nonisolated var unownedExecutor: UnownedSerialExecutor { self.executor.asUnownedSerialExecutor() }
 
@@ -125,6 +127,18 @@ public actor PostgresConnection {
         _ = try self.rows(of: result, sql: script, connection: connection)
     }
 
+    /// Runs a script as ``execute(_:)`` does and returns the notices the server sent while it ran (`RAISE
+    /// NOTICE`'s messages, in order): what a migration says it did.
+    public func executeCollectingNotices(_ script: String) throws(PostgresError) -> [String] {
+        self.notices.messages = []
+        self.notices.isCollecting = true
+        defer { self.notices.isCollecting = false }
+        try self.execute(script)
+        let messages = self.notices.messages
+        self.notices.messages = []
+        return messages
+    }
+
     /// Runs `COPY … FROM STDIN` with `data` (in the COPY's format) and returns the rows copied.
     @discardableResult
     public func copyIn(_ sql: String, data: [UInt8]) throws(PostgresError) -> Int {
@@ -204,7 +218,12 @@ public actor PostgresConnection {
                 message: message
             )
         }
-        PQsetNoticeProcessor(connection, { _, _ in }, nil)  // notices ("already exists, skipping") are not errors
+        // Notices ("already exists, skipping") are not errors: kept only while a caller collects them.
+        PQsetNoticeReceiver(
+            connection,
+            PostgresNoticeCollector.receiver,
+            Unmanaged.passUnretained(self.notices).toOpaque()
+        )
         self.connection = connection
         return connection
     }

@@ -1,8 +1,9 @@
 /// How a database stores `positions` (migration 0006): a TimescaleDB hypertable and its chunk interval, or a
 /// plain table and why.
 ///
-/// flowrun logs it at start (the migrations' NOTICEs are not shown), and sets the configured chunk interval
-/// on a hypertable whose interval differs: it applies to the chunks created from then on.
+/// flowrun logs it at every start (a migration's NOTICEs are logged only by the run that applies it), and
+/// sets the configured chunk interval on a hypertable whose interval differs: it applies to the chunks
+/// created from then on.
 public enum PositionsStorage: Sendable, Equatable {
     /// A hypertable on `ts`; its chunk interval as PostgreSQL prints an interval (`1 day`, `06:00:00`).
     case hypertable(chunkInterval: String)
