@@ -85,6 +85,26 @@ func runBenchmark() async throws {
     let postgres = PostgresConnection(url: databaseURL, name: "bench")
     _ = try await Migrator(directory: migrations, connection: postgres, logger: Logger(label: "bench")).run()
     try await postgres.execute("CREATE TABLE positions_copy (LIKE positions INCLUDING ALL)")
+    // COPY's table has positions' shape: a hypertable with the same chunk interval when positions is one
+    // (LIKE copies the columns and indexes, not that).
+    var chunkInterval: String?
+    let extensions = try await postgres.query("SELECT extname FROM pg_extension").rows.compactMap { $0[0] }
+    if extensions.contains("timescaledb") {
+        chunkInterval =
+            try await postgres.query(
+                """
+                SELECT time_interval::text FROM timescaledb_information.dimensions
+                WHERE hypertable_name = 'positions' AND column_name = 'ts'
+                """
+            ).rows.first?[0] ?? nil
+    }
+    if let chunkInterval {
+        _ = try await postgres.query(
+            "SELECT create_hypertable('positions_copy', 'ts', chunk_time_interval => $1::interval)",
+            [chunkInterval]
+        )
+    }
+    let tableKind = chunkInterval.map { "a TimescaleDB hypertable (chunks of \($0))" } ?? "a plain table"
 
     // The entries: 2% duplicates, 1% of positions followed by an offline burst (out of order).
     var options = TrackSimulator.Options()
@@ -127,6 +147,7 @@ func runBenchmark() async throws {
     let overrides = [("writers", writers), ("batch.max", batch), ("read_count", readCount)]
         .compactMap { name, value in value.map { "\(name) \($0)" } }
     print("flowrun settings: its defaults" + (overrides.isEmpty ? "" : " except " + overrides.joined(separator: ", ")))
+    print("positions, and COPY's table beside it: \(tableKind)")
 
     // flowrun, the real binary, as both scenarios run it.
     // Only the settings given; the others are flowrun's defaults, as an operator gets them.
@@ -215,7 +236,7 @@ func runBenchmark() async throws {
     let copyRate = Double(rows) / ((copyBefore + copyAfter) / 2)
     let steadyRate = Double(rows) / steadySeconds
     print(
-        "PostgreSQL COPY into an empty table     \(grouped(copyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", copyBefore)) s before flowrun, \(String(format: "%.2f", copyAfter)) s after: their mean)"
+        "PostgreSQL COPY into an empty twin      \(grouped(copyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", copyBefore)) s before flowrun, \(String(format: "%.2f", copyAfter)) s after: their mean)"
     )
     print(
         "flowrun durable-write, steady state     \(grouped(steadyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", steadySeconds)) s from the first row stored)"
