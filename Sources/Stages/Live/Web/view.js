@@ -147,11 +147,6 @@ export class MapView {
     layer.replaceChildren();
     const course = this.model.course;
     if (course.length === 0) return;
-    // The route: gate midpoints in course order, faint, under the gates.
-    const route = course
-      .map((g) => `${p.x((g.lon1 + g.lon2) / 2).toFixed(1)},${p.y((g.lat1 + g.lat2) / 2).toFixed(1)}`)
-      .join(" ");
-    layer.appendChild(this.element("polyline", { class: "course-line", points: route }));
     // A lap course repeats a gate under later seqs: one line per place, named by every checkpoint there.
     const places = new Map();
     for (const gate of course) {
