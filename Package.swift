@@ -77,7 +77,9 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-            ]
+            ],
+            // The live map page's HTML, CSS and JavaScript, served by the live server as they are (no build step).
+            resources: [.copy("Live/Web")]
         ),
         // The CMS stand-in (CONTRACT §4) for tests and the demo: `flowrun cms-stub`.
         .target(
@@ -165,6 +167,7 @@ let package = Package(
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
                 // The live connection's state machine is fed NIO values (buffers, frames, deadlines).
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),

@@ -48,7 +48,8 @@ cms_port=${CMS_PORT:-8055}
 export CMS_URL=${CMS_URL:-http://127.0.0.1:$cms_port}
 export LIVE_PORT=${LIVE_PORT:-8080}
 echo "== stand-in CMS on port $cms_port (log: .local/cms-stub.log)"
-"$flowrun" cms-stub --port "$cms_port" > .local/cms-stub.log 2>&1 &
+"$flowrun" cms-stub --port "$cms_port" --event '00000000-0000-4000-8000-00000000d001=Demo race' \
+    --event '00000000-0000-4000-8000-00000000d002=Demo sprint' > .local/cms-stub.log 2>&1 &
 cms=$!
 
 # The wall clock paces the simulator (--rate 0: no cap on top); the true crossings, one JSON line per device
@@ -64,6 +65,9 @@ simulator=$!
 trap 'kill "$simulator" "$cms" 2>/dev/null || true' EXIT
 
 cat <<EOT
+== the live map: open this in a browser on this machine (it signs you in to the stand-in CMS, then shows the race):
+     http://127.0.0.1:$cms_port/login?next=http://127.0.0.1:$LIVE_PORT/events/00000000-0000-4000-8000-00000000d001
+   (the page itself: http://127.0.0.1:$LIVE_PORT/; it needs the CMS session cookie, which /login sets)
 == watch the live feed as a browser would (in another terminal):
      $flowrun watch --url ws://127.0.0.1:$LIVE_PORT/live --event 00000000-0000-4000-8000-00000000d001
    Browsers connect to ws://127.0.0.1:$LIVE_PORT/live with the cookie directus_session_token=valid-<name>

@@ -7,6 +7,7 @@
 #   pkg-config                  for the C libraries
 #   redis-server, postgresql    the servers scripts/services.sh starts (its own throwaway instances)
 #   prometheus                  for `promtool check metrics`, which the tests run on a /metrics scrape
+#   chromium                    the headless browser the map page's test drives (DevTools protocol)
 #
 # Idempotent and fast when everything is installed (one dpkg-query, no network). Otherwise it runs
 # `apt-get update` once, then `apt-get install`: as root directly, else through sudo. Installing
@@ -27,7 +28,7 @@ set -euo pipefail
 ROOT=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd -P)
 TIMESCALEDB_VERSION=2.28.3
 
-packages=(libhiredis-dev libpq-dev pkg-config redis-server postgresql prometheus)
+packages=(libhiredis-dev libpq-dev pkg-config redis-server postgresql prometheus chromium)
 
 die() {
     printf 'setup: error: %s\n' "$*" >&2

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 
 extension CMSStub {
-    /// `GET <basePath>/users/me` and `GET <basePath>/items/events/:id`; anything else is a `404`.
+    /// `GET <basePath>/users/me`, `GET <basePath>/items/events/:id`, `GET <basePath>/items/events` and
+    /// `GET <basePath>/login`; anything else is a `404`.
     func router() -> Router<BasicRequestContext> {
         let router = Router()
         let api = router.group(RouterPath(self.basePath))
@@ -20,7 +21,36 @@ extension CMSStub {
                 return session.access.allows(event) ? .json(200, Self.dataWithID(event)) : .forbidden
             }
         }
+        api.get("items/events") { request, _ in
+            try await self.answer(.events, request) { session in
+                guard let session else { return .forbidden }
+                let listed = self.state.withLock { $0.listed }.filter { session.access.allows($0.id) }
+                return .json(200, Self.dataList(listed))
+            }
+        }
+        api.get("login") { request, _ in Self.login(request) }
         return router
+    }
+
+    /// `GET /login?user=<name>&next=<url>`: sets the cookie `directus_session_token=valid-<name>` (default name
+    /// `demo`: a user who may watch every event) for the whole host, then redirects (303) to `next` when it is
+    /// an `http://` URL or a path, else answers 200. Not a Directus call: it stands in for signing in to the
+    /// CMS, so that a browser opening the map page has a session (cookies are per host, not per port).
+    private static func login(_ request: Request) -> Response {
+        let user = request.uri.queryParameters["user"].map(String.init) ?? "demo"
+        let safe = user.unicodeScalars.allSatisfy { CharacterSet.alphanumerics.contains($0) || $0 == "-" }
+        guard safe, !user.isEmpty else { return .json(400, #"{"errors":[{"message":"user: letters, digits, -"}]}"#) }
+        let cookie = "\(Self.sessionCookie)=valid-\(user); Path=/; SameSite=Lax"
+        if let next = request.uri.queryParameters["next"].map(String.init),
+            next.hasPrefix("http://") || next.hasPrefix("https://") || next.hasPrefix("/")
+        {
+            return Response(status: .seeOther, headers: [.setCookie: cookie, .location: next])
+        }
+        return Response(
+            status: .ok,
+            headers: [.setCookie: cookie, .contentType: "text/plain; charset=utf-8"],
+            body: ResponseBody(byteBuffer: ByteBuffer(string: "signed in as valid-\(user)\n"))
+        )
     }
 
     /// Records the request, then answers as the endpoint's behaviour says; `normal` answers from the session
@@ -52,6 +82,26 @@ extension CMSStub {
             try await Task.sleep(for: duration)
             return normal(self.state.withLock { $0.session(token: token) })
         }
+    }
+
+    private static func dataList(_ events: [CMSListedEvent]) -> String {
+        let items = events.map { ListedItem(id: $0.id, name: $0.name) }
+        let data = try! JSONEncoder().encode(["data": items])
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// An item of `GET /items/events`; `name` is encoded as null when absent, as Directus does.
+    private struct ListedItem: Encodable {
+        var id: String
+        var name: String?
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(self.id, forKey: .id)
+            try container.encode(self.name, forKey: .name)
+        }
+
+        private enum CodingKeys: String, CodingKey { case id, name }
     }
 
     private static func dataWithID(_ id: String) -> String {

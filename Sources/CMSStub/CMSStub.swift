@@ -4,7 +4,7 @@ import Hummingbird
 import Logging
 import Synchronization
 
-/// A stand-in for the race-management CMS (Directus) that answers the two calls of CONTRACT §4, for tests,
+/// A stand-in for the race-management CMS (Directus) that answers the calls of CONTRACT §4, for tests,
 /// benchmarks and `flowrun cms-stub`.
 ///
 /// Sessions are `directus_session_token=<token>` cookies. By convention (no setup needed):
@@ -15,6 +15,11 @@ import Synchronization
 /// | `directus_session_token=events-<uuid>+<uuid>` | `200 {"data":{"id":"<token>"}}` | `200` for those events, else `403` |
 /// | `directus_session_token=none-<anything>` | `200 {"data":{"id":"<token>"}}` | `403` |
 /// | anything else, or no cookie | `200 {"data":null}` | `403` |
+///
+/// `GET /items/events?fields=id,name` lists the events set with ``setListedEvents(_:)`` that the session may watch,
+/// `{"data":[{"id","name"}…]}` (`403` without a session), as Directus lists the items a role may read. `GET /login`
+/// (not Directus: a convenience of the stand-in) sets the session cookie `valid-<user>` for a browser and redirects
+/// to `next` (see ``router()``).
 ///
 /// An event that does not exist answers `404` (to a signed-in user): every UUID exists unless
 /// ``setEvents(_:)`` names the ones that do. ``addSession(token:user:access:)`` sets up sessions in code (they win
@@ -119,6 +124,12 @@ public final class CMSStub: Sendable {
     /// Ends a session set up with ``addSession(token:user:access:)`` (the token conventions still apply).
     public func removeSession(token: String) {
         _ = self.state.withLock { $0.sessions.removeValue(forKey: token) }
+    }
+
+    /// The events `GET /items/events` lists, each to the sessions that may watch it (default: none). They are
+    /// listed whether or not ``setEvents(_:)`` names them.
+    public func setListedEvents(_ events: [CMSListedEvent]) {
+        self.state.withLock { $0.listed = events }
     }
 
     /// The events that exist (others answer `404`); nil (the default): every UUID is an event that exists.

@@ -60,6 +60,19 @@ public enum CMSEndpoint: String, Sendable, Hashable, CaseIterable {
     case usersMe = "users_me"
     /// `GET /items/events/<event-id>?fields=id`
     case event
+    /// `GET /items/events?fields=id,name`: the events the session may read (the map page's picker).
+    case events
+}
+
+/// An event the stub lists at `GET /items/events`: its id and name (CONTRACT §3's `events.name`, may be null).
+public struct CMSListedEvent: Sendable, Hashable {
+    public var id: String
+    public var name: String?
+
+    public init(id: String, name: String?) {
+        self.id = id.lowercased()
+        self.name = name
+    }
 }
 
 /// How an endpoint answers: by the contract (the default), or simulating a CMS that misbehaves.
@@ -95,6 +108,8 @@ struct CMSStubState {
     var sessions: [String: CMSSession] = [:]
     /// The events that exist (lowercase ids); nil: every UUID is an existing event.
     var events: Set<String>?
+    /// What `GET /items/events` lists (filtered by the session's access), in this order.
+    var listed: [CMSListedEvent] = []
     var behaviors: [CMSEndpoint: CMSBehavior] = [:]
     /// The most recent requests, oldest first, at most ``recordLimit``.
     var requests: [CMSRecordedRequest] = []

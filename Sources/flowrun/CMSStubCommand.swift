@@ -9,8 +9,11 @@ struct CMSStubCommand: AsyncParsableCommand {
         commandName: "cms-stub",
         abstract: "Run a stand-in for the CMS's auth API (CONTRACT §4), to try live-broadcast without Directus.",
         discussion: """
-            Answers GET /users/me?fields=id and GET /items/events/<id>?fields=id
-            as Directus would, until Ctrl-C. The session is the cookie
+            Answers GET /users/me?fields=id, GET /items/events/<id>?fields=id and
+            GET /items/events?fields=id,name (the --event list, as far as the
+            session may watch them) as Directus would, until Ctrl-C. GET /login
+            signs a browser in (cookie valid-demo) and redirects to ?next=<url>.
+            The session is the cookie
             directus_session_token=<token>, and the token says who it is:
               valid-<anything>          signed in, may watch every event
               events-<uuid>+<uuid>...   signed in, may watch only those events
@@ -23,6 +26,8 @@ struct CMSStubCommand: AsyncParsableCommand {
                                                     any free port, API under /cms
               flowrun cms-stub --fail-with 500      a failing CMS (live: 503)
               flowrun cms-stub --hang 30            a CMS that answers after 30 s
+              flowrun cms-stub --event '00000000-0000-4000-8000-00000000d001=Demo race'
+                                                    lists that event to the map page
               curl -b 'directus_session_token=valid-alice' \\
                 'http://127.0.0.1:8055/users/me?fields=id'
             """
@@ -37,6 +42,12 @@ struct CMSStubCommand: AsyncParsableCommand {
     @Option(help: "Serve the API under this path, e.g. /cms (default: the root).")
     var basePath = ""
 
+    @Option(
+        name: .customLong("event"),
+        help: "An event GET /items/events lists, as <uuid>=<name> (repeat it for more; default: none)."
+    )
+    var events: [String] = []
+
     @Option(help: "Answer every request with this HTTP status instead (e.g. 500: a failing CMS).")
     var failWith: Int?
 
@@ -49,11 +60,24 @@ struct CMSStubCommand: AsyncParsableCommand {
             throw ValidationError("--fail-with is an HTTP status, 100–599 (got \(status))")
         }
         if let hang = self.hang, !(hang > 0) { throw ValidationError("--hang is a number of seconds > 0") }
+        for event in self.events where UUID(uuidString: String(event.prefix { $0 != "=" })) == nil {
+            throw ValidationError("--event is <uuid>=<name> (got '\(event)')")
+        }
+    }
+
+    /// The `--event` options as the stub lists them.
+    private var listed: [CMSListedEvent] {
+        self.events.map { event in
+            let id = String(event.prefix { $0 != "=" })
+            let name = event.count > id.count ? String(event.dropFirst(id.count + 1)) : nil
+            return CMSListedEvent(id: id, name: name)
+        }
     }
 
     func run() async throws {
         let logger = Logger(label: "cms-stub")
         let stub = CMSStub(host: self.host, port: self.port, basePath: self.basePath, logger: logger)
+        stub.setListedEvents(self.listed)
         if let status = self.failWith {
             stub.setBehavior(.respond(status: status, body: #"{"errors":[{"message":"cms-stub --fail-with"}]}"#))
         } else if let hang = self.hang {
@@ -96,6 +120,10 @@ struct CMSStubCommand: AsyncParsableCommand {
             curl -b 'directus_session_token=none-bob' '\(url)/items/events/<event-uuid>?fields=id'
           not signed in (any other token, or no cookie):
             curl -b 'directus_session_token=expired' '\(url)/users/me?fields=id'
+          the events a user may watch (the map page's picker):
+            curl -b 'directus_session_token=valid-alice' '\(url)/items/events?fields=id,name'
+          sign a browser in (cookie valid-demo), then go to the map page:
+            \(url)/login?next=http://127.0.0.1:8080/
         """
     }
 }

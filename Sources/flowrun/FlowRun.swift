@@ -11,7 +11,8 @@ struct FlowRun: AsyncParsableCommand {
               durable-write    each position stored in PostgreSQL exactly once,
                                acknowledged only once stored
               live-broadcast   each position pushed over WebSocket (/live) to the
-                               browsers watching its race event, with its crossings
+                               browsers watching its race event, with its crossings;
+                               the live map page on the same port (http://HOST:LIVE_PORT/)
               race-timing      every entry timed at every checkpoint of its event's
                                course (the crossings table and stream)
 

@@ -33,7 +33,10 @@ struct RunCommand: AsyncParsableCommand {
 
             The operations port (http.port) serves /metrics, /healthz, /readyz and \
             /tap; `flowrun top` shows the stages live, `flowrun tap` the items leaving \
-            one. A progress line per pipeline is logged every --progress seconds.
+            one. A progress line per pipeline is logged every --progress seconds. \
+            live-broadcast's port (LIVE_PORT) serves the WebSocket /live and the \
+            live map page: http://HOST:LIVE_PORT/ (or /events/<event-id>), with the \
+            CMS session cookie of the browser.
 
             Examples:
               INSTANCE_ID=node-2 flowrun pipelines.yaml

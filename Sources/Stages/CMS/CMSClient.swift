@@ -11,13 +11,14 @@ import Synchronization
 /// |---|---|
 /// | `GET <base>/users/me?fields=id` | `200 {"data":{"id":…}}` → `.user`; `200 {"data":null}`, `401`, `403` → `.notAuthenticated` |
 /// | `GET <base>/items/events/<id>?fields=id` | `200 {"data":{…}}` → `.allowed`; `401`, `403`, `404`, `200 {"data":null}` → `.forbidden` |
+/// | `GET <base>/items/events?fields=id,name&limit=-1` | `200 {"data":[{"id","name"}…]}` → `.events`; `401`, `403` → `.events([])` |
 ///
 /// Anything else — another status, a body that is not such JSON, a connection error, no answer within
 /// ``Configuration/timeout`` — is `.unavailable`, with a reason naming the URL and what happened, logged at
 /// warning. Each request forwards the browser's `Cookie` header verbatim; without a cookie nobody is
 /// authenticated and the CMS is not asked.
 ///
-/// Metric: `flowrun_cms_request_seconds{call="users_me"|"event", outcome="ok"|"denied"|"unavailable"}`.
+/// Metric: `flowrun_cms_request_seconds{call="users_me"|"event"|"events", outcome="ok"|"denied"|"unavailable"}`.
 ///
 /// - Important: "not authenticated" and "forbidden" are answers the CMS gave; a CMS that could not be asked is
 ///   never reported as one of them (the live server answers 503 / `unavailable`, not 401 / `forbidden`).
@@ -46,10 +47,10 @@ public final class CMSClient: LiveAuthority {
     /// The client this one made, at its first request (so that a `CMSClient` never used needs no
     /// ``shutdown()``: AsyncHTTPClient insists that every client it made is shut down).
     private let ownClient = Mutex<HTTPClient?>(nil)
-    private let logger: Logger
-    private let metrics: CMSMetrics
+    let logger: Logger
+    let metrics: CMSMetrics
     /// `baseURL` as text without a trailing `/`.
-    private let base: String
+    let base: String
 
     /// - Parameters:
     ///   - httpClient: The client to send with; nil (the default) makes one that this client owns and
@@ -167,7 +168,7 @@ public final class CMSClient: LiveAuthority {
     // MARK: - Internals
 
     /// `GET url` with the cookie (when there is one); the status and whole body, or why there is none.
-    private func get(_ url: String, cookie: String?) async -> CMSReply {
+    func get(_ url: String, cookie: String?) async -> CMSReply {
         var request = HTTPClientRequest(url: url)
         request.headers.add(name: "Accept", value: "application/json")
         if let cookie { request.headers.add(name: "Cookie", value: cookie) }
@@ -187,7 +188,7 @@ public final class CMSClient: LiveAuthority {
         }
     }
 
-    private static func unexpected(_ url: String, _ status: Int, _ expected: String?) -> String {
+    static func unexpected(_ url: String, _ status: Int, _ expected: String?) -> String {
         if let expected { return "GET \(url): answered \(status) with a body that is not \(expected)" }
         return "GET \(url): answered HTTP \(status), which CONTRACT §4 does not define"
     }

@@ -7,13 +7,15 @@ enum CMSCall: String, CaseIterable {
     case usersMe = "users_me"
     /// `GET /items/events/<id>?fields=id`
     case event
+    /// `GET /items/events?fields=id,name&limit=-1`
+    case events
 }
 
 /// How a CMS request ended, as labelled in `flowrun_cms_request_seconds{outcome}`.
 enum CMSOutcome: String, CaseIterable {
-    /// A user, or the event allowed.
+    /// A user, the event allowed, or the event list.
     case ok
-    /// Not authenticated, or the event forbidden.
+    /// Not authenticated, the event forbidden, or the event list forbidden.
     case denied
     /// No answer, or one outside CONTRACT §4.
     case unavailable

@@ -7,6 +7,36 @@ public protocol LiveAuthority: Sendable {
     func authenticate(cookie: String?) async -> LiveAuthentication
     /// Asked per `subscribe`, with the cookie of the upgrade that opened the socket.
     func authorize(event: String, cookie: String?) async -> LiveAuthorization
+    /// Asked per `GET /events` of the map page (after ``authenticate(cookie:)`` found a user), with the
+    /// request's cookie: the events the user may read, for the page's event picker.
+    func events(cookie: String?) async -> LiveEventList
+}
+
+/// The answer to `GET /events`: the events the user may read (none when the CMS forbids the list), or no
+/// answer (→ HTTP 503).
+public enum LiveEventList: Sendable, Hashable {
+    case events([LiveEventSummary])
+    case unavailable(reason: String)
+}
+
+/// An event as the page's picker shows it: `{"id","name"}` (`name` may be null, CONTRACT §3).
+public struct LiveEventSummary: Sendable, Hashable, Codable {
+    public var id: String
+    public var name: String?
+
+    public init(id: String, name: String?) {
+        self.id = id
+        self.name = name
+    }
+
+    /// `name` as `null` when absent, as the CMS sends it.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.id, forKey: .id)
+        try container.encode(self.name, forKey: .name)
+    }
+
+    private enum CodingKeys: String, CodingKey { case id, name }
 }
 
 /// The answer to an upgrade: a user, nobody (→ HTTP 401), or no answer (→ HTTP 503).

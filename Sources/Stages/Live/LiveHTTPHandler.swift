@@ -3,8 +3,9 @@ import NIOHTTP1
 import NIOWebSocket
 
 /// Answers the HTTP requests that are not upgraded to the live WebSocket protocol, then closes the
-/// connection: a refused upgrade with its status (401 or 503, kept in the ``LiveUpgradeState``), a path
-/// other than `/live` with 404, a malformed upgrade with 400, and a plain `GET /live` with 426.
+/// connection: a refused upgrade with its status (401 or 503, kept in the ``LiveUpgradeState``), the map page
+/// and its files (``LivePage``), `GET /events` (``LiveEventsEndpoint``), a malformed upgrade with 400, a plain
+/// `GET /live` with 426, and anything else as ``LiveHTTPRoute`` says (404, 405).
 ///
 /// It also bounds the handshake: a connection that has not upgraded within `handshakeTimeout` is closed.
 /// NIO removes this handler when the upgrade succeeds.
@@ -16,13 +17,22 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private let state: NIOLoopBoundBox<LiveUpgradeState>
     private let handshakeTimeout: TimeAmount
+    private let page: LivePage
+    private let authority: any LiveAuthority
     private var request: HTTPRequestHead?
     private var timeout: Scheduled<Void>?
     private var isAnswering = false
 
-    init(state: NIOLoopBoundBox<LiveUpgradeState>, handshakeTimeout: TimeAmount) {
+    init(
+        state: NIOLoopBoundBox<LiveUpgradeState>,
+        handshakeTimeout: TimeAmount,
+        page: LivePage,
+        authority: any LiveAuthority
+    ) {
         self.state = state
         self.handshakeTimeout = handshakeTimeout
+        self.page = page
+        self.authority = authority
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -51,34 +61,92 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func answer(_ request: HTTPRequestHead, context: ChannelHandlerContext) {
         guard !self.isAnswering else { return }
         self.isAnswering = true
-        var headers = HTTPHeaders()
-        let status: HTTPResponseStatus
-        let text: String
         if case .refused(let refusal) = self.state.value {
-            status = refusal
-            text = refusal == .unauthorized ? "not authenticated" : "the CMS is unavailable; try again later"
-        } else if LiveWebSocketUpgrader.requestPath(request.uri) != LiveWebSocketUpgrader.path {
-            status = .notFound
-            text = "not found: the live protocol is at \(LiveWebSocketUpgrader.path)"
-        } else if request.headers.contains(name: "Upgrade") {
-            status = .badRequest
-            text = "not a valid WebSocket upgrade request"
-        } else {
-            status = .upgradeRequired
-            text = "\(LiveWebSocketUpgrader.path) is a WebSocket endpoint"
-            headers.add(name: "Upgrade", value: "websocket")
+            let text = refusal == .unauthorized ? "not authenticated" : "the CMS is unavailable; try again later"
+            self.respond(refusal, text: text, context: context)
+            return
         }
+        let isHead = request.method == .HEAD
+        switch LiveHTTPRoute(method: request.method, uri: request.uri) {
+        case .live:
+            if request.headers.contains(name: "Upgrade") {
+                self.respond(.badRequest, text: "not a valid WebSocket upgrade request", context: context)
+            } else {
+                var headers = HTTPHeaders()
+                headers.add(name: "Upgrade", value: "websocket")
+                let text = "\(LiveWebSocketUpgrader.path) is a WebSocket endpoint"
+                self.respond(.upgradeRequired, text: text, headers: headers, context: context)
+            }
+        case .page:
+            self.serve(self.page.index, named: "index.html", isHead: isHead, context: context)
+        case .file(let name):
+            self.serve(self.page.files[name], named: name, isHead: isHead, context: context)
+        case .events:
+            let cookies = request.headers["Cookie"]
+            let cookie = cookies.isEmpty ? nil : cookies.joined(separator: "; ")
+            let authority = self.authority
+            context.eventLoop.makeFutureWithTask {
+                await LiveEventsEndpoint.answer(cookie: cookie, authority: authority)
+            }.assumeIsolated().whenSuccess { answer in
+                let (status, json) = answer
+                var body = context.channel.allocator.buffer(capacity: json.utf8.count)
+                if !isHead { body.writeString(json) }
+                self.write(status, contentType: "application/json; charset=utf-8", body: body, context: context)
+            }
+        case .methodNotAllowed:
+            var headers = HTTPHeaders()
+            headers.add(name: "Allow", value: "GET, HEAD")
+            self.respond(.methodNotAllowed, text: "only GET and HEAD", headers: headers, context: context)
+        case .notFound:
+            let text = "not found: the live protocol is at \(LiveWebSocketUpgrader.path), the map page at /"
+            self.respond(.notFound, text: text, context: context)
+        }
+    }
+
+    /// Answers with one of the page's files, or 404 naming where the files were looked for.
+    private func serve(_ file: LivePage.File?, named name: String, isHead: Bool, context: ChannelHandlerContext) {
+        guard let file else {
+            let text =
+                self.page.files.isEmpty
+                ? "the map page's files were not found (looked in \(self.page.searched.joined(separator: ", ")))"
+                : "not found: the map page has no file \(name)"
+            self.respond(.notFound, text: text, context: context)
+            return
+        }
+        self.write(.ok, contentType: file.contentType, body: isHead ? ByteBuffer() : file.bytes, context: context)
+    }
+
+    /// Answers with `text` and a newline as plain text.
+    private func respond(
+        _ status: HTTPResponseStatus,
+        text: String,
+        headers: HTTPHeaders = HTTPHeaders(),
+        context: ChannelHandlerContext
+    ) {
         var body = context.channel.allocator.buffer(capacity: text.utf8.count + 1)
         body.writeString(text)
         body.writeStaticString("\n")
-        headers.add(name: "Content-Type", value: "text/plain; charset=utf-8")
+        self.write(status, contentType: "text/plain; charset=utf-8", body: body, headers: headers, context: context)
+    }
+
+    /// Writes the whole response, then closes the connection (one request per connection).
+    private func write(
+        _ status: HTTPResponseStatus,
+        contentType: String,
+        body: ByteBuffer,
+        headers extra: HTTPHeaders = HTTPHeaders(),
+        context: ChannelHandlerContext
+    ) {
+        var headers = extra
+        headers.add(name: "Content-Type", value: contentType)
         headers.add(name: "Content-Length", value: "\(body.readableBytes)")
+        headers.add(name: "Cache-Control", value: "no-cache")
         headers.add(name: "Connection", value: "close")
         context.write(
             Self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: status, headers: headers))),
             promise: nil
         )
-        context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil)
+        if body.readableBytes > 0 { context.write(Self.wrapOutboundOut(.body(.byteBuffer(body))), promise: nil) }
         context.writeAndFlush(Self.wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
             context.close(promise: nil)
         }

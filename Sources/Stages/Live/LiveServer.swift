@@ -6,7 +6,8 @@ import NIOPosix
 import Synchronization
 
 /// The live WebSocket server (CONTRACT §5): `ws://HOST:PORT/live`, authenticated in the upgrade, fed by
-/// ``hub``.
+/// ``hub``; on the same port and origin, the live map page at `http://HOST:PORT/` (``LivePage``) and the event
+/// list it asks for (`GET /events`, ``LiveEventsEndpoint``).
 ///
 /// ```swift
 /// let server = LiveServer(configuration: .init(port: 8080), authority: cms, snapshots: store, logger: logger)
@@ -133,10 +134,13 @@ public final class LiveServer: Sendable {
             try? await server.close()
             return
         }
+        // The page's address for a person to open: on this machine when the server listens on every interface.
+        let pageHost = ["0.0.0.0", "::"].contains(self.configuration.host) ? "127.0.0.1" : self.configuration.host
         self.logger.info(
             "live server listening",
             metadata: [
                 "host": "\(self.configuration.host)", "port": "\(port)", "path": "\(LiveWebSocketUpgrader.path)",
+                "page": "http://\(pageHost.contains(":") ? "[\(pageHost)]" : pageHost):\(port)/",
             ]
         )
     }
@@ -275,7 +279,9 @@ public final class LiveServer: Sendable {
             )
             let http = LiveHTTPHandler(
                 state: upgradeState,
-                handshakeTimeout: TimeAmount(configuration.handshakeTimeout)
+                handshakeTimeout: TimeAmount(configuration.handshakeTimeout),
+                page: LivePage.bundled,
+                authority: environment.authority
             )
             let boundHTTP = NIOLoopBound(http, eventLoop: channel.eventLoop)
             let pipeline = channel.pipeline.syncOperations

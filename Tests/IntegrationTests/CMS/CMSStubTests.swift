@@ -37,5 +37,19 @@ extension Integration {
                 try await client.shutdown()
             }
         }
+
+        @Test func loginSetsTheSessionCookieAndRedirectsToNext() async throws {
+            try await RunningCMSStub.run { running in
+                let port = try await running.stub.port()
+                let next = "http://127.0.0.1:8080/events/x"
+                let answer = try await plainGet("/login?user=ann&next=\(next)", port: port)
+                #expect(answer.hasPrefix("HTTP/1.1 303"), "\(answer)")
+                let lower = answer.lowercased()
+                #expect(lower.contains("set-cookie: directus_session_token=valid-ann; path=/"), "\(answer)")
+                #expect(lower.contains("location: \(next)"), "\(answer)")
+                #expect(try await plainGet("/login", port: port).contains("signed in as valid-demo"))
+                #expect(try await plainGet("/login?user=a%20b", port: port).hasPrefix("HTTP/1.1 400"))
+            }
+        }
     }
 }

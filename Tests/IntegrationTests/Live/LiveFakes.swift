@@ -21,6 +21,17 @@ final class LiveFakeAuthority: LiveAuthority {
         return self.answers.withLock { $0[event] ?? .allowed }
     }
 
+    /// `session=valid` may watch one event, "Race" (`LiveFakeAuthority.event`).
+    func events(cookie: String?) async -> LiveEventList {
+        switch cookie {
+        case "session=valid": .events([LiveEventSummary(id: Self.event, name: "Race")])
+        case "session=down": .unavailable(reason: "test: the CMS is down")
+        default: .events([])
+        }
+    }
+
+    static let event = "00000000-0000-4000-8000-00000000e001"
+
     func answer(_ authorization: LiveAuthorization, for event: String) {
         self.answers.withLock { $0[event] = authorization }
     }

@@ -184,7 +184,7 @@ extension Integration.LiveServerTests {
 }
 
 /// Sends a plain HTTP/1.1 GET (no upgrade) and returns the whole answer.
-func plainGet(_ path: String, port: Int) async throws -> String {
+func plainGet(_ path: String, port: Int, method: String = "GET", cookie: String? = nil) async throws -> String {
     let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
         .connect(host: "127.0.0.1", port: port) { channel in
             channel.eventLoop.makeCompletedFuture {
@@ -192,7 +192,12 @@ func plainGet(_ path: String, port: Int) async throws -> String {
             }
         }
     return try await channel.executeThenClose { inbound, outbound in
-        try await outbound.write(ByteBuffer(string: "GET \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"))
+        let cookieLine = cookie.map { "Cookie: \($0)\r\n" } ?? ""
+        try await outbound.write(
+            ByteBuffer(
+                string: "\(method) \(path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\(cookieLine)\r\n"
+            )
+        )
         var answer = ""
         for try await chunk in inbound { answer += String(buffer: chunk) }
         return answer

@@ -1,0 +1,137 @@
+// The live map page: picks the event (from /events/<id> in the URL, or the picker), keeps a RaceModel up to date
+// from the live socket, and draws it once per animation frame: messages only change the model, never the DOM.
+
+import { LiveConnection } from "./connection.js";
+import { RaceModel } from "./model.js";
+import { MapView } from "./view.js";
+
+const model = new RaceModel();
+const view = new MapView(document, model);
+const picker = document.getElementById("event-picker");
+const stateBox = document.getElementById("connection");
+const notice = document.getElementById("notice");
+const clockBox = document.getElementById("clock");
+let connectionState = "connecting";
+let lastPositionTs = 0;
+
+const STATE_TEXT = {
+  connecting: "connecting…",
+  live: "live",
+  reconnecting: "reconnecting",
+  signin: "not signed in",
+  unavailable: "CMS unavailable",
+  forbidden: "forbidden",
+};
+
+function eventFromPath() {
+  const match = location.pathname.match(/^\/events\/([^/]+)$/);
+  return match ? decodeURIComponent(match[1]) : null;
+}
+
+function showNotice(text) {
+  notice.hidden = !text;
+  notice.textContent = text || "";
+}
+
+const connection = new LiveConnection({
+  onState(state, detail, delay) {
+    connectionState = state;
+    let text = STATE_TEXT[state] || state;
+    if (delay) text += ` · retry in ${Math.round(delay / 1000)} s`;
+    stateBox.textContent = text;
+    stateBox.className = `state ${state}`;
+    if (state === "signin") showNotice("Sign in to the CMS to watch the race, then this page reconnects by itself.");
+    else if (state === "unavailable") showNotice("The CMS is unavailable; trying again.");
+    else if (state === "forbidden") showNotice("You may not watch this event: pick another one.");
+    else if (state === "live") showNotice(connection.eventID ? "" : "Pick an event to watch.");
+  },
+  onEvents(events) {
+    const chosen = eventFromPath();
+    picker.replaceChildren();
+    const none = new Option(events.length ? "— pick an event —" : "no event you may watch", "");
+    picker.appendChild(none);
+    for (const event of events) picker.appendChild(new Option(event.name || event.id, event.id));
+    if (chosen && !events.some((event) => event.id === chosen)) picker.appendChild(new Option(chosen, chosen));
+    picker.disabled = events.length === 0 && !chosen;
+    if (!chosen && events.length === 1) {
+      history.replaceState(null, "", `/events/${encodeURIComponent(events[0].id)}`);
+    }
+    picker.value = eventFromPath() || "";
+    connection.eventID = eventFromPath();
+  },
+  onMessage(message) {
+    model.messages++;
+    const now = Date.now();
+    switch (message.type) {
+      case "subscribed":
+        model.applySubscribed(message, now);
+        break;
+      case "position":
+        model.applyPosition(message.position, now);
+        lastPositionTs = Math.max(lastPositionTs, Date.parse(message.position.ts));
+        break;
+      case "crossing":
+        model.applyCrossing(message.crossing);
+        break;
+      case "crossing-removed":
+        model.removeCrossing(message.entry_id, message.checkpoint_id);
+        break;
+    }
+  },
+});
+
+picker.addEventListener("change", () => {
+  const id = picker.value;
+  if (!id) return;
+  history.pushState(null, "", `/events/${encodeURIComponent(id)}`);
+  model.reset();
+  connection.start(id);
+});
+window.addEventListener("popstate", () => {
+  model.reset();
+  picker.value = eventFromPath() || "";
+  connection.start(eventFromPath());
+});
+document.querySelector("#standings tbody").addEventListener("click", (event) => {
+  const row = event.target.closest("tr[data-entry]");
+  if (row) view.follow(row.dataset.entry);
+});
+
+function frame() {
+  view.render(Date.now());
+  if (lastPositionTs) clockBox.textContent = new Date(lastPositionTs).toISOString().slice(11, 19) + " UTC";
+  requestAnimationFrame(frame);
+}
+requestAnimationFrame(frame);
+connection.start(eventFromPath());
+
+/** What the browser test reads (through the DevTools protocol's Runtime.evaluate). */
+window.flowrunMap = {
+  state() {
+    const markers = [...document.querySelectorAll("#markers .marker")].map((marker) => ({
+      device: marker.dataset.device,
+      label: marker.querySelector("text").textContent,
+      transform: marker.getAttribute("transform"),
+      stale: marker.classList.contains("stale"),
+    }));
+    const standings = [...document.querySelectorAll("#standings tbody tr")].map((row) =>
+      [...row.children].map((cell) => cell.textContent)
+    );
+    return {
+      connection: connectionState,
+      notice: notice.hidden ? "" : notice.textContent,
+      event: connection.eventID,
+      events: [...picker.options].map((option) => option.value).filter(Boolean),
+      devices: model.devices.size,
+      gates: document.querySelectorAll("#course .gate").length,
+      scale: document.querySelector("#scale text") ? document.querySelector("#scale text").textContent : "",
+      markers,
+      standings,
+      frames: view.frames,
+      messages: model.messages,
+    };
+  },
+  follow(entryID) {
+    view.follow(entryID);
+  },
+};
