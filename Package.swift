@@ -128,7 +128,12 @@ let package = Package(
         // What the benchmarks share: /proc's figures of a process, and the release flowrun run as a child.
         .target(
             name: "BenchmarkSupport",
-            dependencies: ["Stages"],
+            dependencies: [
+                "Stages", "Pipelines",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             path: "Benchmarks/BenchmarkSupport"
         ),
         .executableTarget(

@@ -2,7 +2,7 @@ import Foundation
 
 /// The release `flowrun` on a configuration written for the run: the pipelines given (`pipelines`: the YAML
 /// of their sections, each name indented by two spaces), with flowrun's defaults but for the settings
-/// written there; logs at warning level, the operations port on any free port.
+/// written there; logs at warning level, the operations port on `httpPort` (0: any free port).
 public struct FlowrunLaunch {
     public let binary: String
     public let migrations: String
@@ -16,7 +16,8 @@ public struct FlowrunLaunch {
         postgresURL: String,
         pipelines: String,
         name: String = "run",
-        instance: String = "bench-1"
+        instance: String = "bench-1",
+        httpPort: Int = 0
     ) throws {
         self.binary = binary
         self.migrations = migrations
@@ -26,7 +27,7 @@ public struct FlowrunLaunch {
         try """
         instance: \(instance)
         http:
-          port: 0
+          port: \(httpPort)
         redis:
           url: \(redisURL)
         postgres:

@@ -155,6 +155,7 @@ func runBenchmark() async throws {
     if let writers { settings += "\n    writers: \(writers)" }
     if let readCount { settings += "\n    read_count: \(readCount)" }
     if let batch { settings += "\n    batch:\n      max: \(batch)" }
+    let httpPort = try await StageUtilisation.freePort()
     let launch = try FlowrunLaunch(
         binary: flowrun,
         migrations: migrations,
@@ -164,7 +165,8 @@ func runBenchmark() async throws {
               durable-write:
                 stream: \(stream)
                 group: bench\(settings)
-            """
+            """,
+        httpPort: httpPort
     )
     defer { launch.remove() }
     func dropDatabaseAndStream() async throws {
@@ -209,14 +211,21 @@ func runBenchmark() async throws {
     let machineStart = ProcessStatus.machineBusySeconds()
     let serversStart = serverCPU()
     let child = try launch.start()
+    // Where the pipeline waits: its stages' busy time and queues, from flowrun's /metrics.
+    let utilisation = StageUtilisation(port: httpPort, pipeline: "durable-write")
+    let sampling = Task { await utilisation.sampleQueues() }
     // The first row by an index probe; the end by the group's counters in Redis. The row count is checked
     // once, at the end.
     let drain: FlowrunProcess.Drain
+    let stages: String
     do {
         drain = try await child.untilDrained(redis: redis, stream: stream, group: "bench") {
             try await postgres.query("SELECT EXISTS (SELECT 1 FROM positions)").rows[0][0] == "t"
         }
+        sampling.cancel()
+        stages = try await utilisation.report(wallSeconds: drain.seconds)
     } catch {
+        sampling.cancel()
         await child.stop()
         throw error
     }
@@ -255,6 +264,7 @@ func runBenchmark() async throws {
         "flowrun write transactions rolled back: \(rolledBack.map(String.init) ?? "unknown") (each a batch whose COPY met a stored row, written again by INSERT … ON CONFLICT)"
     )
     print("flowrun peak RSS: \(String(format: "%.1f", Double(peakKiB) / 1024)) MB (VmHWM)")
+    print(stages)
     let perRow = { (seconds: Double) in seconds / Double(rows) * 1e6 }
     print(
         String(

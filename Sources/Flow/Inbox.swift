@@ -61,7 +61,7 @@ public struct Inbox<Item: Sendable>: Sendable, AsyncSequence {
     @inlinable
     func receive(wakeable: Bool) async throws -> Event {
         guard let channel = self.channel else { return .end }
-        if let metrics = self.metrics { self.meter?.chunkFinished(into: metrics.processing) }
+        if let metrics = self.metrics { self.meter?.chunkFinished(into: metrics.processing, busy: metrics.busy) }
         switch await channel.next(wakeable: wakeable) {
         case .chunk(let chunk):
             self.metrics?.itemsIn.increment(by: chunk.count)

@@ -9,8 +9,9 @@ struct TopCommand: AsyncParsableCommand {
         discussion: """
             Scrapes a running flowrun's /metrics every --interval seconds and redraws
             a table: per pipeline and stage, items in and out per second, items
-            queued, errors (in all and per second) and the median time per item
-            (p50); per consumer group, its lag (entries not yet delivered) and its
+            queued, errors (in all and per second), the median time per item (p50)
+            and how busy the stage was (BUSY: the share of the interval it spent on
+            items; the stage near 100% is the one the others wait for); per consumer group, its lag (entries not yet delivered) and its
             pending entries (delivered, not acknowledged); per consumer, its pending
             entries and how long the oldest has been idle (as the stream source last
             checked, every claim_idle / 2); live WebSocket connections and positions

@@ -1,6 +1,7 @@
 import Flow
 import FlowTesting
 import MetricsTestKit
+import Synchronization
 import Testing
 
 @Suite struct MetricsTests {
@@ -34,5 +35,28 @@ import Testing
         let depth = try metrics.expectGauge("flow_stage_queue_items", dimensions)
         #expect(!depth.values.isEmpty)
         #expect(depth.values.allSatisfy { $0 >= 0 && $0 <= Double(Backpressure.default.high + 256) })
+    }
+
+    @Test func busyTime_addsUpAtLeastWhatTheStageSpentOnItems_andNoMoreThanTheWallClock() async throws {
+        let metrics = SecondsCountingMetrics()
+        let spent = Mutex(Duration.zero)
+        let began = ContinuousClock.now
+        _ = try await PipelineTest.collect(Array(1...200), configuration: PipelineTest.configuration(metrics: metrics))
+        {
+            Map { (n: Int) in
+                let start = ContinuousClock.now
+                var x = n
+                for i in 0..<20_000 { x = x &* 31 &+ i }
+                spent.withLock { $0 += start.duration(to: .now) }
+                return x
+            }
+        }
+        let wall = began.duration(to: .now) / .seconds(1)
+        let busy = try #require(
+            metrics.total("flow_stage_busy_seconds_total", [("pipeline", "test"), ("stage", "map")])
+        )
+        let own = spent.withLock { $0 } / .seconds(1)
+        #expect(busy >= own, "the stage's own time is inside its busy time")
+        #expect(busy <= wall, "a stage without concurrency is busy no longer than the run")
     }
 }

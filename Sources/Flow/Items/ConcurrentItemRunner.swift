@@ -48,6 +48,7 @@ struct ConcurrentItemRunner<Input: Sendable, Output: Sendable> {
         let context = self.context
         let deadLetter = self.deadLetter
         let timer = context.metrics.processing
+        let busy = context.metrics.busy
 
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask {
@@ -85,7 +86,9 @@ struct ConcurrentItemRunner<Input: Sendable, Output: Sendable> {
                     } catch {
                         result = .failure(error)
                     }
-                    timer.record(duration: began.duration(to: .now))
+                    let took = began.duration(to: .now)
+                    timer.record(duration: took)
+                    busy.increment(by: took / .seconds(1))
                     events.post(.done(sequence: pending.sequence, key: pending.key, result))
                 }
             }

@@ -23,15 +23,19 @@ public enum ErrorOutcome: String, Sendable, CaseIterable {
 /// | `flow_stage_items_out_total` | counter | items the stage sent on |
 /// | `flow_stage_errors_total{outcome}` | counter | failed items by ``ErrorOutcome`` |
 /// | `flow_stage_processing_seconds` | timer | time spent per item (see below) |
+/// | `flow_stage_busy_seconds_total` | counter | time spent on items in all (see below) |
 /// | `flow_stage_queue_items` | gauge | items waiting in the stage's input channel |
 ///
 /// Processing time is measured per chunk of items and recorded as the chunk's mean per item: the time
 /// from receiving a chunk to asking for the next one, minus the time spent waiting for room downstream.
-/// Stages with concurrency record each item's own time instead.
+/// Stages with concurrency record each item's own time instead. The busy counter adds up the same time
+/// (each chunk's whole, each concurrent item's): its rate is the share of the wall clock the stage works, 1 for
+/// a stage that never waits for input (above 1 for one running items at once).
 public final class StageMetrics: Sendable {
     public let itemsIn: Counter
     public let itemsOut: Counter
     public let processing: CoreMetrics.Timer
+    public let busy: FloatingPointCounter
     public let queueDepth: Gauge
     private let errorCounters: [Counter]
 
@@ -41,6 +45,11 @@ public final class StageMetrics: Sendable {
         self.itemsOut = Counter(label: "flow_stage_items_out_total", dimensions: dimensions, factory: factory)
         self.processing = CoreMetrics.Timer(
             label: "flow_stage_processing_seconds",
+            dimensions: dimensions,
+            factory: factory
+        )
+        self.busy = FloatingPointCounter(
+            label: "flow_stage_busy_seconds_total",
             dimensions: dimensions,
             factory: factory
         )
@@ -77,14 +86,15 @@ final class StageMeter: Sendable {
         self.origin.duration(to: .now).nanoseconds
     }
 
-    /// Called before waiting for the next chunk: records the previous chunk's time per item.
+    /// Called before waiting for the next chunk: records the previous chunk's time per item, and adds it up.
     @inlinable
-    func chunkFinished(into timer: CoreMetrics.Timer) {
+    func chunkFinished(into timer: CoreMetrics.Timer, busy total: FloatingPointCounter) {
         let start = self.chunkStart.load(ordering: .relaxed)
         let items = self.chunkItems.load(ordering: .relaxed)
         guard start >= 0, items > 0 else { return }
         let busy = self.nanosecondsSinceOrigin() - start - self.waitedNanoseconds.load(ordering: .relaxed)
         timer.recordNanoseconds(max(0, busy) / Int64(items))
+        total.increment(by: Double(max(0, busy)) / 1e9)
         self.chunkStart.store(-1, ordering: .relaxed)
     }
 

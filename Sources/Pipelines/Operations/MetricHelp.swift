@@ -8,6 +8,8 @@ enum MetricHelp {
         "flow_stage_items_out_total": "Items the stage sent on.",
         "flow_stage_errors_total": "Items whose processing failed, by what happened to them (outcome).",
         "flow_stage_processing_seconds": "Time the stage spent per item, waiting for room downstream excluded.",
+        "flow_stage_busy_seconds_total":
+            "Time the stage spent on items in all, waiting for input or for room downstream excluded (its rate: the share of the time it works).",
         "flow_stage_queue_items": "Items waiting in the stage's input channel (a batch counts its items).",
         // The supervisor, per pipeline.
         "flowrun_pipeline_running":

@@ -3,15 +3,15 @@ extension TopTable {
     /// numbers right; `-` where a value is unknown. Ends with a newline.
     ///
     /// ```
-    /// PIPELINE / STAGE     IN/S  OUT/S  QUEUE  ERRORS  ERRORS/S    P50
+    /// PIPELINE / STAGE     IN/S  OUT/S  QUEUE  ERRORS  ERRORS/S    P50  BUSY
     /// durable-write (running)
-    ///   stream-source         0   1002      0       0         0      -
-    ///   decode             1002   1002      3       0         0   14µs
-    ///   device-state       1002   1002      0       0         0 ≤100µs
+    ///   stream-source         0   1002      0       0         0      -    4%
+    ///   decode             1002   1002      3       0         0   14µs    2%
+    ///   device-state       1002   1002      0       0         0 ≤100µs    1%
     /// ```
     public func render() -> String {
         var stages: [TextTable.Row] = [
-            .cells(["PIPELINE / STAGE", "IN/S", "OUT/S", "QUEUE", "ERRORS", "ERRORS/S", "P50"])
+            .cells(["PIPELINE / STAGE", "IN/S", "OUT/S", "QUEUE", "ERRORS", "ERRORS/S", "P50", "BUSY"])
         ]
         for pipeline in self.pipelines {
             stages.append(.text(pipeline.name + Self.state(of: pipeline)))
@@ -21,6 +21,7 @@ extension TopTable {
                         "  " + stage.name, Self.rate(stage.inPerSecond), Self.rate(stage.outPerSecond),
                         Self.count(stage.queue), Self.count(stage.errors), Self.rate(stage.errorsPerSecond),
                         (stage.p50IsUpperBound ? "≤" : "") + Self.duration(stage.p50Seconds),
+                        stage.busy.map { String(format: "%.0f%%", $0 * 100) } ?? "-",
                     ])
                 )
             }

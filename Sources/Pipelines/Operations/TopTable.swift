@@ -8,6 +8,8 @@
 /// | errors, errors/s | `flow_stage_errors_total`, every outcome: total now, increase ÷ seconds |
 /// | p50 | `flow_stage_processing_seconds` buckets' increase: median time per item in the interval (`≤` the
 /// lowest bucket's bound when it falls there) |
+/// | busy | `flow_stage_busy_seconds_total`: increase ÷ seconds, the share of the interval the stage worked
+/// (the one near 100% is what the others wait for; above 100%: items run at once) |
 /// | lag, pending | `flowrun_consumer_lag_entries`, `flowrun_consumer_pending_entries` now |
 /// | per consumer: pending, oldest | `flowrun_stream_pending_entries`, `flowrun_stream_pending_oldest_seconds` now (as the stream source last checked) |
 /// | a pipeline's state | `flowrun_pipeline_running` now (running, or not: starting, draining, waiting to restart), `flowrun_pipeline_restarts_total` |
@@ -28,6 +30,8 @@ public struct TopTable: Sendable, Equatable {
         /// The median fell in the lowest bucket: ``p50Seconds`` is that bucket's bound, an upper bound
         /// (interpolating from zero would make up a value).
         public var p50IsUpperBound = false
+        /// The share of the interval the stage spent on items (1: all of it).
+        public var busy: Double?
     }
 
     public struct PipelineSection: Sendable, Equatable {
@@ -98,6 +102,7 @@ public struct TopTable: Sendable, Equatable {
         static let itemsOut = "flow_stage_items_out_total"
         static let errors = "flow_stage_errors_total"
         static let processing = "flow_stage_processing_seconds"
+        static let busy = "flow_stage_busy_seconds_total"
         static let queue = "flow_stage_queue_items"
         static let lag = "flowrun_consumer_lag_entries"
         static let pending = "flowrun_consumer_pending_entries"
@@ -131,7 +136,8 @@ public struct TopTable: Sendable, Equatable {
                 errorsPerSecond: self.perSecond(Names.errors, labels),
                 p50Seconds: self.previous.flatMap { previous in
                     self.current.quantile(0.5, ofHistogram: Names.processing, matching: labels, since: previous)
-                }
+                },
+                busy: self.perSecond(Names.busy, labels)
             )
             if let p50 = row.p50Seconds,
                 let lowest = self.current.lowestBucketBound(ofHistogram: Names.processing, matching: labels),

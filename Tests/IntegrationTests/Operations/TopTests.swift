@@ -123,6 +123,7 @@ import Testing
         flow_stage_processing_seconds_bucket{pipeline="durable-write",stage="decode",le="0.0001"} 900
         flow_stage_processing_seconds_bucket{pipeline="durable-write",stage="decode",le="0.001"} 1000
         flow_stage_processing_seconds_bucket{pipeline="durable-write",stage="decode",le="+Inf"} 1000
+        flow_stage_busy_seconds_total{pipeline="durable-write",stage="decode"} 0.25
         flow_stage_items_in_total{pipeline="live-broadcast",stage="fan-out"} 7
         flowrun_positions_written_total{pipeline="durable-write",result="inserted"} 900
         flowrun_positions_written_total{pipeline="durable-write",result="duplicate"} 90
@@ -139,6 +140,7 @@ import Testing
         flow_stage_processing_seconds_bucket{pipeline="durable-write",stage="decode",le="0.0001"} 1900
         flow_stage_processing_seconds_bucket{pipeline="durable-write",stage="decode",le="0.001"} 3000
         flow_stage_processing_seconds_bucket{pipeline="durable-write",stage="decode",le="+Inf"} 3000
+        flow_stage_busy_seconds_total{pipeline="durable-write",stage="decode"} 1.75
         flow_stage_items_in_total{pipeline="live-broadcast",stage="fan-out"} 7
         flow_stage_items_in_total{pipeline="another",stage="x"} 1
         flowrun_positions_written_total{pipeline="durable-write",result="inserted"} 2880
@@ -168,6 +170,8 @@ import Testing
         // 2000 observations in the interval, 1000 ≤ 100 µs, the lowest bucket: the median is at most that.
         #expect(decode.p50Seconds == 0.0001)
         #expect(decode.p50IsUpperBound)
+        #expect(decode.busy == 0.75, "1.5 s of 2 s spent on items")
+        #expect(durable[0].busy == nil)
         #expect(durable[0].inPerSecond == nil)
         #expect(durable[2].outPerSecond == nil)
         #expect(table.pipelines[1].stages[0].inPerSecond == 0)
@@ -189,15 +193,15 @@ import Testing
         )
         #expect(
             table.render() == """
-                PIPELINE / STAGE  IN/S  OUT/S  QUEUE  ERRORS  ERRORS/S     P50
+                PIPELINE / STAGE  IN/S  OUT/S  QUEUE  ERRORS  ERRORS/S     P50  BUSY
                 durable-write
-                  stream-source      -   1000      -       -         -       -
-                  decode          1000    995      4      12       1.0  ≤100µs
-                  acknowledge        -      -      0       -         -       -
+                  stream-source      -   1000      -       -         -       -     -
+                  decode          1000    995      4      12       1.0  ≤100µs   75%
+                  acknowledge        -      -      0       -         -       -     -
                 live-broadcast
-                  fan-out            0      -      -       -         -       -
+                  fan-out            0      -      -       -         -       -     -
                 another
-                  x                0.5      -      -       -         -       -
+                  x                0.5      -      -       -         -       -     -
 
                 STREAM       CONSUMER GROUP    LAG  PENDING
                 telemetry:t  live-broadcast-a    -        0
