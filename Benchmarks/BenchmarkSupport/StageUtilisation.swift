@@ -49,13 +49,19 @@ public final class StageUtilisation: Sendable {
             "stage utilisation over the \(String(format: "%.2f", wallSeconds)) s drain (busy: flow_stage_busy_seconds_total;"
                 + " queue: mean items waiting in its input, \(queues.values.first?.count ?? 0) samples)"
         ]
+        let width = (order.map(\.count).max() ?? 0) + 2
         for stage in order {
             let labels = ["pipeline": self.pipeline, "stage": stage]
+            let name = "  " + stage.padding(toLength: width, withPad: " ", startingAt: 0)
+            // A source has no input: no busy time nor queue of its own (its pace shows in the next queue).
+            guard stage != order.first else {
+                lines.append(name + "(the source: no input, so no busy time of its own)")
+                continue
+            }
             let busy = snapshot.sum("flow_stage_busy_seconds_total", matching: labels) ?? 0
             let queue = queues[stage].map { $0.count == 0 ? 0 : $0.sum / Double($0.count) }
             lines.append(
-                "  " + stage.padding(toLength: 22, withPad: " ", startingAt: 0)
-                    + String(format: "busy %6.2f s (%3.0f%%)", busy, busy / wallSeconds * 100)
+                name + String(format: "busy %6.2f s (%3.0f%%)", busy, busy / wallSeconds * 100)
                     + (queue.map { String(format: "   queue %8.1f", $0) } ?? "")
             )
         }
