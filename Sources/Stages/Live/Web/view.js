@@ -161,7 +161,14 @@ export class MapView {
       const x1 = p.x(gate.lon1), y1 = p.y(gate.lat1), x2 = p.x(gate.lon2), y2 = p.y(gate.lat2);
       layer.appendChild(this.element("line", { class: `gate ${kind}`, x1, y1, x2, y2 }));
       const text = kinds.has("start") && kinds.has("finish") ? `Start / Finish: ${names.join(" · ")}` : names.join(" · ");
-      const label = this.element("text", { class: `gate-label ${kind}`, x: Math.max(x1, x2) + 8, y: Math.min(y1, y2) - 6 });
+      // Named beside the gate, on the side with room: a gate in the map's right half has its name on its left.
+      const right = Math.max(x1, x2) > p.width / 2;
+      const label = this.element("text", {
+        class: `gate-label ${kind}`,
+        x: right ? Math.min(x1, x2) - 8 : Math.max(x1, x2) + 8,
+        y: Math.min(y1, y2) - 6,
+        "text-anchor": right ? "end" : "start",
+      });
       label.textContent = text;
       layer.appendChild(label);
     }
