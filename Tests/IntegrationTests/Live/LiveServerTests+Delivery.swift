@@ -171,7 +171,12 @@ extension Integration.LiveServerTests {
                 }
                 server.server.hub.publish(livePosition(devices[published % 4], published), to: [event])
                 published += 1
-                if published % 2 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+                // Paced by the fast client: at most 16 frames (under 8 kB, far less than the sockets' buffers)
+                // wait for it, so its socket stays writable and the 500 ms deadline cannot start for it
+                // however late it is scheduled.
+                try await liveEventually("the fast client received position \(published - 16)", within: .seconds(60)) {
+                    fastReceived.count >= 1 + published - 16
+                }
             }
             #expect(server.metrics.count("flowrun_live_positions_coalesced_total") > 0)
 
