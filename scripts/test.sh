@@ -10,6 +10,8 @@
 #    Tests/CompileChecks/pass/*.swift must compile
 # 5. local Redis and PostgreSQL on loopback (scripts/services.sh), then `swift test` against them;
 #    servers this script started are stopped at the end, ones already running are left running
+# 6. the count: swift-testing's last line must report at least as many tests as scripts/expected-tests
+#    holds, so that tests that silently stop being found or run fail the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -63,4 +65,19 @@ scripts/services.sh start
 eval "$(scripts/services.sh env)"
 
 step "test: swift test (unit tests, and integration tests against $REDIS_URL and $POSTGRES_URL)"
-swift test
+swift test 2>&1 | tee "$log"
+
+step "count: at least as many tests ran as scripts/expected-tests says"
+expected=$(grep -v '^#' scripts/expected-tests | tr -d '[:space:]')
+# swift-testing's summary: "✔ Test run with 1234 tests in 56 suites passed after 7.8 seconds."
+ran=$(sed -n 's/.*Test run with \([0-9][0-9]*\) tests\{0,1\} in [0-9][0-9]* suites\{0,1\} passed.*/\1/p' "$log" | tail -1)
+if [ -z "$ran" ]; then
+    echo "error: no 'Test run with N tests in M suites passed' line in the output of swift test" >&2
+    exit 1
+fi
+if [ "$ran" -lt "$expected" ]; then
+    echo "error: $ran tests ran, scripts/expected-tests expects at least $expected." >&2
+    echo "If tests were removed on purpose, lower the number in scripts/expected-tests (and say why in the commit)." >&2
+    exit 1
+fi
+echo "ok   $ran tests ran (at least $expected expected)"

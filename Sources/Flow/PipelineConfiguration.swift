@@ -16,6 +16,9 @@ public struct PipelineConfiguration: Sendable {
     public var logger = Logger(label: "flow")
     /// Where stage metrics go. Default: the process's bootstrapped `MetricsSystem.factory`.
     public var metricsFactory: any MetricsFactory = MetricsSystem.factory
+    /// For tests: when set, every channel the pipeline makes between its stages reports here how many of its
+    /// producers wait for room (``ChannelProbe``). Default: `nil`.
+    package var channelProbe: ChannelProbe?
 
     public init() {}
 }

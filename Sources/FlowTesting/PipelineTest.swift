@@ -136,6 +136,12 @@ public struct TestRun<Input: Sendable, Output: Sendable>: Sendable {
         return items
     }
 
+    /// How many stages wait for room in the collected output now: above zero, the last stage is suspended in
+    /// its `send` and stays so until the test reads (``next()``). For Flow's own backpressure tests.
+    package var suspendedOutputProducers: Int {
+        self.output.suspendedProducers
+    }
+
     /// Waits for the pipeline to end; rethrows its error (`CancellationError` when the test is cancelled).
     public func completion() async throws {
         try await self.outcome.wait().get()
@@ -190,6 +196,8 @@ final class ChannelStorageCollector<Item: Sendable>: Sendable {
     }
 
     var outbox: Outbox<Item> { Outbox(self.channel) }
+
+    var suspendedProducers: Int { self.channel.suspendedProducers }
 
     func finish() {
         self.channel.finish()

@@ -1,8 +1,9 @@
 import Flow
 import FlowTesting
+import MetricsTestKit
 import Testing
 
-@Suite struct BatchTests {
+@Suite(.timeLimit(.minutes(1))) struct BatchTests {
     @Test func fullBatches_leaveByCount_withoutTheClockMoving() async throws {
         let clock = ManualClock()
         try await PipelineTest.run(Int.self, clock: clock) {
@@ -37,13 +38,21 @@ import Testing
 
     @Test func windowIsTimedFromTheBatchsFirstItem() async throws {
         let clock = ManualClock()
-        try await PipelineTest.run(Int.self, clock: clock) {
+        let metrics = TestMetrics()
+        try await PipelineTest.run(Int.self, configuration: PipelineTest.configuration(clock: clock, metrics: metrics))
+        {
             Batch<Int>(max: 100, within: .seconds(1))
         } test: { run in
             try await run.send(1)
             try await clock.waitForSleepers(1)
+            let taken = try metrics.expectCounter(
+                "flow_stage_items_in_total",
+                [("pipeline", "test"), ("stage", "batch")]
+            )
             clock.advance(by: .milliseconds(600))
             try await run.send(2)
+            // Item 2 is in the batch's hands (it has taken it from its input) before its window closes.
+            try await waitUntil { taken.totalValue == 2 }
             clock.advance(by: .milliseconds(400))
             #expect(try await run.next() == [1, 2])
         }

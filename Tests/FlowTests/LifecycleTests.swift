@@ -40,6 +40,9 @@ struct LifecycleTests {
         let sunk = Counter()
         var configuration = PipelineTest.configuration()
         configuration.backpressure = .watermark(low: 1, high: 2, maxChunk: 1)
+        let probe = ChannelProbe()
+        configuration.channelProbe = probe
+        let holding = Counter()
         let gate = Gate()
         let pipeline = Pipeline("drain", configuration: configuration) {
             Source { output, context in
@@ -51,6 +54,7 @@ struct LifecycleTests {
                 }
             }
             Sink { (_: Int) async in
+                holding.increment()
                 await gate.wait()
                 sunk.increment()
             }
@@ -61,7 +65,10 @@ struct LifecycleTests {
                     let services = ServiceGroup(services: [pipeline], logger: PipelineTest.configuration().logger)
                     try await services.run()
                 }
-                let stalledAt = try await settledValue { read.current }
+                // Once the sink holds its first item, taking it resumed any producer then waiting: a source
+                // waiting now has read the item after the two that fill the channel, and stays waiting.
+                try await waitUntil { holding.current == 1 && probe.everyChannelHasASuspendedProducer }
+                let stalledAt = read.current
                 #expect(stalledAt == 3, "one item in the sink's hands, two in the channel (high watermark 2)")
                 trigger.triggerGracefulShutdown()
                 gate.open()

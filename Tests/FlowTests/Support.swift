@@ -46,21 +46,14 @@ final class Gate: Sendable {
     }
 }
 
-/// Waits until a number another task is driving stops changing (it is blocked), then returns it.
+/// Returns once `condition` holds, checking it again after each short pause.
 ///
-/// Used only where the property under test is that something *stops*; the assertion is on the value,
-/// never on time.
-func settledValue(of read: () -> Int) async throws -> Int {
-    var last = read()
-    var unchanged = 0
-    for _ in 0..<2_000 {
-        try await Task.sleep(for: .milliseconds(5))
-        let now = read()
-        unchanged = now == last ? unchanged + 1 : 0
-        last = now
-        if unchanged >= 20 { return now }
+/// The pause only spaces the checks: the outcome is decided by the condition (an explicit signal such as a
+/// channel's suspended producer), never by how long it took. The suite's time limit bounds the wait.
+func waitUntil(_ condition: () -> Bool) async throws {
+    while !condition() {
+        try await Task.sleep(for: .milliseconds(1))
     }
-    return last
 }
 
 struct Boom: Error, Equatable, CustomStringConvertible {

@@ -38,12 +38,22 @@ extension Integration {
                     try await world.eventually("not ready, naming PostgreSQL, while it is stopped") {
                         readiness.report.problems.contains { $0.hasPrefix("postgres") }
                     }
+                    let failedWrites = {
+                        metrics.count(
+                            "flowrun_positions_written_total",
+                            [("pipeline", "durable-write"), ("result", "failed")]
+                        )
+                    }
+                    let failedBefore = failedWrites()
                     options.seed = 12
                     second = try await world.appendSimulated(options, count: 2_000)
                     // While PostgreSQL is down: whatever is acknowledged was stored before it stopped.
                     let stats = running.service.stats
                     let storedBefore = stats.inserted + stats.duplicates
-                    try await Task.sleep(for: .seconds(1))  // let writes fail and retry
+                    // The check runs once writes have failed since the append (and are being retried).
+                    try await world.eventually("writes fail while PostgreSQL is stopped") {
+                        failedWrites() > failedBefore
+                    }
                     let pending = try await world.pendingCount()
                     let acknowledged = 3_000 - pending - (try await self.undelivered(world))
                     #expect(acknowledged <= storedBefore, "acknowledged \(acknowledged), stored \(storedBefore)")

@@ -118,6 +118,14 @@ package final class ChannelStorage<Item: Sendable>: Sendable {
         self.state.withLock { $0.finish() }?.resume(returning: .end)
     }
 
+    /// How many producers are suspended in ``send(_:)`` waiting for room now (read under the lock).
+    ///
+    /// For tests: a count above zero stays so until the consumer takes the buffer down to the low watermark,
+    /// the channel is closed, or a waiting producer is cancelled.
+    package var suspendedProducers: Int {
+        self.state.withLock { $0.producers.count }
+    }
+
     // MARK: Consumer side
 
     /// The next chunk, `.end`, `.cancelled`, or (when `wakeable`) `.wake`.

@@ -48,9 +48,15 @@ public struct StageContext: Sendable {
     @usableFromInline
     func makeChannel<Item>(feeding consumerIndex: Int, backpressure: Backpressure?) -> ChannelStorage<Item> {
         let gauge = self.run.stages[consumerIndex].metrics.queueDepth
-        return ChannelStorage(
+        let channel = ChannelStorage<Item>(
             backpressure: backpressure ?? self.run.configuration.backpressure,
             depth: { gauge.record($0) }
         )
+        self.run.configuration.channelProbe?.register(
+            channel,
+            consumerIndex: consumerIndex,
+            consumer: self.run.stages[consumerIndex].name
+        )
+        return channel
     }
 }

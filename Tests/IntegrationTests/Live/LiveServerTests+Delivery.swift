@@ -78,8 +78,10 @@ extension Integration.LiveServerTests {
             #expect(try await received.message(6).type == "subscribed")
             hub.publish(livePosition("marker", 4), to: [eventC, eventA])
             #expect(try await received.message(7).deviceID == "marker")
-            try await Task.sleep(for: .milliseconds(50))
-            #expect(received.count == 8)
+            // A second marker, published after: anything sent for the first one comes before it.
+            hub.publish(livePosition("marker", 5), to: [eventC])
+            #expect(try await received.message(8).ts == Timestamp.format(livePosition("marker", 5).timestamp))
+            #expect(received.count == 9)
             #expect(server.metrics.values("flowrun_live_subscriptions").last == 1)
         }
     }
@@ -98,9 +100,9 @@ extension Integration.LiveServerTests {
             for index in 0..<200 { hub.publish(livePosition("d1", index), to: [event]) }
             hub.publish(livePosition("snap", 50), to: [event])  // older than the snapshot's: not sent again
             hub.publish(livePosition("snap", 150), to: [event])
-            try await Task.sleep(for: .milliseconds(20))
             #expect(received.count == 0)
             gate.open()
+            // Nothing published while the snapshot was read went out before it: `subscribed` comes first.
 
             let messages = try await received.wait(for: 202)
             #expect(messages[0].type == "subscribed")
@@ -135,8 +137,10 @@ extension Integration.LiveServerTests {
             #expect(try await received.message(1).type == "subscribed")
             server.server.hub.publish(livePosition("marker", 11), to: [eventA, eventB])
             #expect(try await received.message(2).topic == "event:\(eventB)")
-            try await Task.sleep(for: .milliseconds(50))
-            #expect(received.count == 3)
+            // A second marker, published after: any position still buffered for event A comes before it.
+            server.server.hub.publish(livePosition("marker", 12), to: [eventB])
+            #expect(try await received.message(3).ts == Timestamp.format(livePosition("marker", 12).timestamp))
+            #expect(received.count == 4)
         }
     }
 
@@ -171,7 +175,12 @@ extension Integration.LiveServerTests {
                 }
                 server.server.hub.publish(livePosition(devices[published % 4], published), to: [event])
                 published += 1
-                if published % 2 == 0 { try await Task.sleep(for: .milliseconds(1)) }
+                // Paced by the fast client: at most 16 frames (under 8 kB, far less than the sockets' buffers)
+                // wait for it, so its socket stays writable and the 500 ms deadline cannot start for it
+                // however late it is scheduled.
+                try await liveEventually("the fast client received position \(published - 16)", within: .seconds(60)) {
+                    fastReceived.count >= 1 + published - 16
+                }
             }
             #expect(server.metrics.count("flowrun_live_positions_coalesced_total") > 0)
 

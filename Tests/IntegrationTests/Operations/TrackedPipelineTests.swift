@@ -20,13 +20,15 @@ extension Integration {
         @Test func startingRunningDrainingStopped() async throws {
             let readiness = try Readiness.forTests(pipelines: ["p"])
             let listening = LiveGate()
+            let asked = LiveGate()
             let tracked = TrackedPipeline(WaitingService(), name: "p", readiness: readiness) {
+                asked.open()
                 await listening.wait()
             }
             #expect(readiness.state(of: "p") == .starting)
             let group = ServiceGroup(services: [tracked], logger: RunningOperations.logger)
             let task = Task { try await group.run() }
-            try await Task.sleep(for: .milliseconds(200))
+            await asked.wait()  // the tracker waits for its condition now
             #expect(readiness.state(of: "p") == .starting)  // running only once its condition holds
             listening.open()
             try await ReadinessTests.eventually("running") { readiness.state(of: "p") == .running }
