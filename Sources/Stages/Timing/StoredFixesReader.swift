@@ -47,7 +47,12 @@ public struct StoredFixesReader: Sendable {
                 return self.ready[self.given]
             }
             guard let reading = self.reading else { return nil }
-            let page = try await reading.value
+            // The read is its own task (it runs ahead): a rebuild cancelled while waiting cancels it too.
+            let page = try await withTaskCancellationHandler {
+                try await reading.value
+            } onCancel: {
+                reading.cancel()
+            }
             self.reading = nil
             try self.take(page)
         }

@@ -76,6 +76,19 @@ struct StoredFixesReaderTests {
         }
     }
 
+    @Test func cancellingTheRebuild_cancelsTheReadUnderWay() async throws {
+        let rebuild = Task {
+            var reader = StoredFixesReader(devices: ["a"]) { _, _ in
+                // A read that only ends when cancelled (a server that does not answer, retried).
+                try await Task.sleep(for: .seconds(3_600))
+                return StoredFixesPage(runs: [], next: nil)
+            }
+            return try await reader.next()
+        }
+        rebuild.cancel()
+        await #expect(throws: CancellationError.self) { try await rebuild.value }
+    }
+
     @Test func aPageIsFollowedOnlyWhenItIsFull() {
         let rows: [(device: String, fix: TrackFix)] = [("a", Field.fix(0, 0, 0)), ("a", Field.fix(1, 0, 0))]
         #expect(StoredFixesPage(rows: rows, limit: 3).next == nil)
