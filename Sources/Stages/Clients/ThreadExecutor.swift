@@ -13,15 +13,21 @@ import Foundation
 /// ```
 ///
 /// - Important: The thread starts with the first job, so a client that is made and never used (a pipeline
-///   built by `flowrun check` to list its stages) costs no thread. It runs until ``shutdown()``; jobs
-///   enqueued after it are run on a fallback detached thread so that a late job never hangs (its actor is
-///   shut down by then anyway).
+///   built by `flowrun check` to list its stages) costs no thread. It runs until ``shutdown()`` and the jobs
+///   already enqueued have run. A job enqueued after that starts a thread again, which ends once no job is
+///   left, so that a late job never hangs. Whatever the timing, at most one thread runs jobs at a time: the
+///   jobs of the actor using this executor never run at once. (A late job used to get a detached thread of
+///   its own, so two late jobs ran one actor's code at once: a libpq connection used from two threads
+///   corrupts the heap. That is the likely cause, not proven, of a crash in `realloc` with libpq's
+///   "unexpected asyncStatus" message at hand, in a test run on 2026-12-06.)
 public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
-    // `jobs`, `stopped` and `started` are guarded by `condition`.
+    // `jobs`, `stopped`, `started` and `running` are guarded by `condition`.
     private let condition = NSCondition()
     private var jobs: [UnownedJob] = []
     private var stopped = false
     private var started = false
+    /// A thread runs ``loop()``: set when one is started, cleared by it as it ends.
+    private var running = false
     private let name: String
 
     public init(name: String) {
@@ -38,13 +44,9 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
     public func enqueue(_ job: consuming ExecutorJob) {
         let job = UnownedJob(job)
         self.condition.lock()
-        if self.stopped {
-            self.condition.unlock()
-            Thread.detachNewThread { job.runSynchronously(on: self.asUnownedSerialExecutor()) }
-            return
-        }
         self.jobs.append(job)
-        let start = !self.started
+        let start = !self.running
+        self.running = true
         self.started = true
         self.condition.signal()
         self.condition.unlock()
@@ -73,6 +75,7 @@ public final class ThreadExecutor: SerialExecutor, @unchecked Sendable {
             self.condition.lock()
             while self.jobs.isEmpty && !self.stopped { self.condition.wait() }
             if self.jobs.isEmpty && self.stopped {
+                self.running = false
                 self.condition.unlock()
                 return
             }
