@@ -88,6 +88,37 @@ extension Integration {
             }
         }
 
+        /// The window the previous test cannot see into: positions published while a `subscribe` is being
+        /// answered (the CMS asked, the snapshot read). The CMS stand-in holds the event's check for a second;
+        /// once it has the request, the topic is joined, so the positions appended then (and stored nowhere, so
+        /// in no snapshot) must follow `subscribed`.
+        @Test func positionsPublishedWhileTheSubscriptionIsAnswered_followTheSnapshot() async throws {
+            try await TestWorld.run { world in
+                try await world.withLiveBroadcast(configure: { $0.pipelines.liveBroadcast.cmsTimeout = .seconds(30) }) {
+                    live,
+                    registry,
+                    cms in
+                    let event = try await registry.addEvent(name: "answering")
+                    try await registry.addEntry(event: event, devices: Self.devices)
+                    try await world.eventually("the map has the event's devices") {
+                        live.service.deviceEvents.map.deviceCount == Self.devices.count
+                    }
+                    let (client, received) = try await live.client()
+                    cms.stub.setBehavior(.hang(.seconds(1)), for: [.event])
+                    try await client.subscribe(event)
+                    try await world.eventually("the CMS is asked about the event") {
+                        cms.stub.requests.contains { $0.endpoint == .event }
+                    }
+                    try await world.append(Self.devices.map { ($0, Self.payload($0, tick: 1)) })
+                    let messages = try await received.wait(for: 1 + Self.devices.count, within: .seconds(60))
+                    #expect(messages.first?.type == "subscribed", "\(messages.first ?? [:])")
+                    #expect((messages.first?["snapshot"] as? [Any])?.isEmpty == true, "nothing is stored")
+                    let delivered = messages.dropFirst().filter { $0.type == "position" }.compactMap(\.deviceID)
+                    #expect(delivered.sorted() == Self.devices.sorted())
+                }
+            }
+        }
+
         static func micros(tick: Int) -> Int64 { Self.t0 + Int64(tick) * 250_000 }
 
         static func ts(_ device: String, tick: Int) -> String {
