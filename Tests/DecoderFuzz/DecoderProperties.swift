@@ -48,7 +48,12 @@ struct DecoderProperties {
         while tally.total < self.inputs {
             let generated = generator.payload()
             let fail = { (message: String) in
-                FuzzFailure(property: "valid", message: message, deviceID: generated.deviceID, payload: generated.payload)
+                FuzzFailure(
+                    property: "valid",
+                    message: message,
+                    deviceID: generated.deviceID,
+                    payload: generated.payload
+                )
             }
             switch Self.decode("valid", deviceID: generated.deviceID, payload: generated.payload) {
             case .failure(let error): throw fail("rejected: \(error)")
@@ -57,7 +62,11 @@ struct DecoderProperties {
                     throw fail("decoded \(position)\n  expected \(generated.expected)")
                 }
             }
-            guard case .accepted(let reference) = ReferenceDecoder.decode(deviceID: generated.deviceID, payload: generated.payload),
+            guard
+                case .accepted(let reference) = ReferenceDecoder.decode(
+                    deviceID: generated.deviceID,
+                    payload: generated.payload
+                ),
                 Self.identical(reference, generated.expected)
             else {
                 let outcome = ReferenceDecoder.decode(deviceID: generated.deviceID, payload: generated.payload)
@@ -173,7 +182,8 @@ struct DecoderProperties {
             guard fine else {
                 throw FuzzFailure(
                     property: "numbers",
-                    message: "\(field.key) \(text): Double(text) is \(value), expected \(accept ? "accepted" : "rejected"), got \(result)",
+                    message:
+                        "\(field.key) \(text): Double(text) is \(value), expected \(accept ? "accepted" : "rejected"), got \(result)",
                     deviceID: deviceID,
                     payload: payload
                 )

@@ -47,8 +47,10 @@ enum JSONText {
     /// A random string: letters, digits, punctuation, control characters, `"` and `\`, and non-ASCII scalars
     /// of two, three and four UTF-8 bytes.
     static func randomString(_ random: inout SplitMix) -> String {
-        let pieces = ["a", "Z", "7", " ", "/", "\"", "\\", "\u{0}", "\u{1F}", "\n", "\t", "\u{7F}", "é", "€",
-            "\u{2028}", "\u{FFFF}", "😀", "$", "{", "}", "[", ":", ","]
+        let pieces = [
+            "a", "Z", "7", " ", "/", "\"", "\\", "\u{0}", "\u{1F}", "\n", "\t", "\u{7F}", "é", "€",
+            "\u{2028}", "\u{FFFF}", "😀", "$", "{", "}", "[", ":", ",",
+        ]
         var text = ""
         for _ in 0..<random.below(12) { text += pieces[random.below(pieces.count)] }
         return text

@@ -3,7 +3,8 @@
 enum Mutations {
     /// Bytes that often make a small change meaningful: structure, number parts, escapes, literals' letters,
     /// whitespace (RFC and not), and bytes that are not UTF-8.
-    static let interestingBytes = Array("{}[]\":,\\0123456789-+.eEtfnulr /bu\t\n\r\u{0B}\u{0C}".utf8) + [0x00, 0x7F, 0x80, 0xC3, 0xFF, 0xEF]
+    static let interestingBytes =
+        Array("{}[]\":,\\0123456789-+.eEtfnulr /bu\t\n\r\u{0B}\u{0C}".utf8) + [0x00, 0x7F, 0x80, 0xC3, 0xFF, 0xEF]
 
     /// Tokens worth inserting: values of every kind, escapes, lone surrogates, contract keys and tags.
     static let tokens = [

@@ -80,7 +80,8 @@ enum NumberTexts {
 
     /// `count` random decimal digits, sometimes runs of one digit (rounding edges).
     static func digits(_ count: Int, _ random: inout SplitMix) -> String {
-        let run: UInt8? = random.chance(0.2) ? [UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: "5")][random.below(3)] : nil
+        let run: UInt8? =
+            random.chance(0.2) ? [UInt8(ascii: "0"), UInt8(ascii: "9"), UInt8(ascii: "5")][random.below(3)] : nil
         var bytes: [UInt8] = []
         for _ in 0..<count { bytes.append(run ?? UInt8(ascii: "0") + UInt8(random.below(10))) }
         return String(decoding: bytes, as: UTF8.self)

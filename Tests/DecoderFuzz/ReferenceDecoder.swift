@@ -16,6 +16,9 @@ import Foundation
 ///   under an unknown key). Each such number (a maximal run of number bytes outside strings that matches
 ///   the number grammar) is replaced by `0` in the text given to `JSONSerialization`; its value is then
 ///   taken from the original text.
+/// - **U+FEFF**: `JSONSerialization` drops a U+FEFF that starts a string's text or directly follows an
+///   escape in it (it reads each run of a string's text as a document, whose byte order mark it skips):
+///   such a U+FEFF is given to it escaped, as `\uFEFF`, which it keeps.
 /// - **Number values**: an `NSNumber` of a long mantissa is an `NSDecimalNumber` whose `doubleValue` is
 ///   not the nearest double; the contract's ranges apply to the nearest double, so values are
 ///   `Double(text)` of the number's original text (from ``JSONOutline``), and `true`/`false` are told
@@ -65,7 +68,11 @@ enum ReferenceDecoder {
     }
 
     /// CONTRACT §1 on the objects.
-    private static func position(_ foundation: Any, _ outline: JSONOutline, deviceID: [UInt8]) throws(Rejection)
+    private static func position(
+        _ foundation: Any,
+        _ outline: JSONOutline,
+        deviceID: [UInt8]
+    ) throws(Rejection)
         -> Position
     {
         guard let object = foundation as? [String: Any] else { throw Rejection("not an object") }
@@ -107,9 +114,12 @@ enum ReferenceDecoder {
     }
 
     /// `attributes`: absent, `null` or id → number, `{"$bigint": …}` or `{"$bytes": …}`.
-    private static func attributes(_ foundation: Any?, _ outline: JSONOutline?) throws(Rejection) -> PositionAttributes {
+    private static func attributes(_ foundation: Any?, _ outline: JSONOutline?) throws(Rejection) -> PositionAttributes
+    {
         guard let foundation, !(foundation is NSNull) else { return [:] }
-        guard let object = foundation as? [String: Any], let outline else { throw Rejection("attributes not an object") }
+        guard let object = foundation as? [String: Any], let outline else {
+            throw Rejection("attributes not an object")
+        }
         var values: [UInt16: AttributeValue] = [:]
         for (key, value) in object {
             guard (1...5).contains(key.utf8.count), key.utf8.allSatisfy({ (48...57).contains($0) }),
@@ -150,8 +160,9 @@ enum ReferenceDecoder {
         return text.hasPrefix("-") ? Int64(text) != nil : UInt64(text) != nil
     }
 
-    /// The text to give `JSONSerialization` (each overflowing number replaced by `0`) and the offset of the
-    /// first trailing comma, if any. Strings are skipped by their quotes and backslashes.
+    /// The text to give `JSONSerialization` (each overflowing number replaced by `0`, U+FEFF escaped at the
+    /// start of a string or after an escape) and the offset of the first trailing comma, if any. Strings are
+    /// told by their quotes and backslashes.
     static func lexicalPass(_ bytes: [UInt8]) -> (text: [UInt8], trailingComma: Int?) {
         var text: [UInt8] = []
         text.reserveCapacity(bytes.count)
@@ -159,13 +170,24 @@ enum ReferenceDecoder {
         while offset < bytes.count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
-                let start = offset
+                text.append(byte)
                 offset += 1
+                var segmentStart = true
                 while offset < bytes.count, bytes[offset] != UInt8(ascii: "\"") {
-                    offset += bytes[offset] == UInt8(ascii: "\\") ? 2 : 1
+                    if segmentStart, bytes[offset...].starts(with: [0xEF, 0xBB, 0xBF]) {
+                        text += Array("\\uFEFF".utf8)
+                        offset += 3
+                        continue
+                    }
+                    let length =
+                        bytes[offset] != UInt8(ascii: "\\")
+                        ? 1 : bytes[offset...].dropFirst().first == UInt8(ascii: "u") ? 6 : 2
+                    text += bytes[offset..<min(offset + length, bytes.count)]
+                    segmentStart = length > 1
+                    offset += length
                 }
-                offset = min(offset + 1, bytes.count)
-                text += bytes[start..<offset]
+                if offset < bytes.count { text.append(bytes[offset]) }
+                offset += 1
             } else if byte == UInt8(ascii: ",") {
                 var next = offset + 1
                 while next < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[next]) { next += 1 }

@@ -25,15 +25,27 @@ CrashReport.install(seed: options.seed)
 let properties = DecoderProperties(inputs: options.inputs, seed: options.seed)
 let clock = ContinuousClock()
 let start = clock.now
+
+/// The seconds since `start`, one decimal.
+func seconds(since start: ContinuousClock.Instant) -> String {
+    String(format: "%.1f", (clock.now - start) / .milliseconds(1) / 1000)
+}
+
+/// `tally` of the property `run` and the seconds it took.
+func timed(_ run: () throws(FuzzFailure) -> DecoderProperties.Tally) throws(FuzzFailure) -> String {
+    let start = clock.now
+    let tally = try run()
+    return "\(tally) in \(seconds(since: start)) s"
+}
+
 do throws(FuzzFailure) {
-    let valid = try properties.valid()
-    let truncated = try properties.truncated()
-    let mutated = try properties.mutated()
-    let numbers = try properties.numbers()
-    let seconds = (clock.now - start) / .milliseconds(1) / 1000
+    let valid = try timed(properties.valid)
+    let truncated = try timed(properties.truncated)
+    let mutated = try timed(properties.mutated)
+    let numbers = try timed(properties.numbers)
     say(
-        "decoder fuzz: ok, seed \(options.seed): valid \(valid), truncated \(truncated), mutated \(mutated) "
-            + "(all as the reference decides), numbers \(numbers), \(String(format: "%.1f", seconds)) s"
+        "decoder fuzz: ok, seed \(options.seed): valid \(valid); truncated \(truncated); mutated \(mutated), "
+            + "each as the reference decides; numbers \(numbers); \(seconds(since: start)) s in all"
     )
 } catch {
     say(error.description)
