@@ -32,6 +32,17 @@ struct JSONOutlineReader {
 
     init(_ bytes: [UInt8]) { self.bytes = bytes }
 
+    /// The scalars of the escapes other than `\u`, by the byte after the `\`.
+    private static let simpleEscapes: [UInt8: Unicode.Scalar] = [
+        UInt8(ascii: "\""): "\"", UInt8(ascii: "\\"): "\\", UInt8(ascii: "/"): "/", UInt8(ascii: "b"): "\u{08}",
+        UInt8(ascii: "f"): "\u{0C}", UInt8(ascii: "n"): "\n", UInt8(ascii: "r"): "\r", UInt8(ascii: "t"): "\t",
+    ]
+
+    /// JSON's whitespace (RFC 8259 §2).
+    static func isSpace(_ byte: UInt8) -> Bool {
+        byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D
+    }
+
     /// The document, or `nil` when the text is not what the reader expects (a bug: Foundation accepted it).
     mutating func read() -> JSONOutline? {
         guard let value = self.value(depth: 0) else { return nil }
@@ -40,7 +51,7 @@ struct JSONOutlineReader {
     }
 
     private mutating func skipSpace() {
-        while self.offset < self.bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(self.bytes[self.offset]) {
+        while self.offset < self.bytes.count, Self.isSpace(self.bytes[self.offset]) {
             self.offset += 1
         }
     }
@@ -111,6 +122,13 @@ struct JSONOutlineReader {
     /// The decoded UTF-8 of the string at the cursor (its `"`); `nil` for a lone surrogate.
     private mutating func string() -> [UInt8]? {
         self.offset += 1
+        // Without escapes: the bytes as they are.
+        let start = self.offset
+        while let byte = self.peek(), byte != UInt8(ascii: "\\") {
+            self.offset += 1
+            if byte == UInt8(ascii: "\"") { return Array(self.bytes[start..<(self.offset - 1)]) }
+        }
+        self.offset = start
         var scalars = String.UnicodeScalarView()
         var text: [UInt8] = []
         func flush() {
@@ -126,12 +144,7 @@ struct JSONOutlineReader {
             case UInt8(ascii: "\\"):
                 guard let escape = self.peek() else { return nil }
                 self.offset += 1
-                let simple: [UInt8: Unicode.Scalar] = [
-                    UInt8(ascii: "\""): "\"", UInt8(ascii: "\\"): "\\", UInt8(ascii: "/"): "/",
-                    UInt8(ascii: "b"): "\u{08}", UInt8(ascii: "f"): "\u{0C}", UInt8(ascii: "n"): "\n",
-                    UInt8(ascii: "r"): "\r", UInt8(ascii: "t"): "\t",
-                ]
-                if let scalar = simple[escape] {
+                if let scalar = Self.simpleEscapes[escape] {
                     scalars.append(scalar)
                     continue
                 }

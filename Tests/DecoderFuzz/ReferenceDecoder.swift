@@ -164,50 +164,64 @@ enum ReferenceDecoder {
     /// start of a string or after an escape) and the offset of the first trailing comma, if any. Strings are
     /// told by their quotes and backslashes.
     static func lexicalPass(_ bytes: [UInt8]) -> (text: [UInt8], trailingComma: Int?) {
-        var text: [UInt8] = []
-        text.reserveCapacity(bytes.count)
+        // Replacements (a range of `bytes` and its new text), found first: most payloads need none.
+        var replacements: [(range: Range<Int>, text: [UInt8])] = []
+        let count = bytes.count
         var offset = 0
-        while offset < bytes.count {
+        while offset < count {
             let byte = bytes[offset]
             if byte == UInt8(ascii: "\"") {
-                text.append(byte)
                 offset += 1
                 var segmentStart = true
-                while offset < bytes.count, bytes[offset] != UInt8(ascii: "\"") {
-                    if segmentStart, bytes[offset...].starts(with: [0xEF, 0xBB, 0xBF]) {
-                        text += Array("\\uFEFF".utf8)
+                while offset < count, bytes[offset] != UInt8(ascii: "\"") {
+                    if segmentStart, offset + 2 < count, bytes[offset] == 0xEF, bytes[offset + 1] == 0xBB,
+                        bytes[offset + 2] == 0xBF
+                    {
+                        replacements.append((offset..<(offset + 3), Array("\\uFEFF".utf8)))
                         offset += 3
                         continue
                     }
-                    let length =
-                        bytes[offset] != UInt8(ascii: "\\")
-                        ? 1 : bytes[offset...].dropFirst().first == UInt8(ascii: "u") ? 6 : 2
-                    text += bytes[offset..<min(offset + length, bytes.count)]
-                    segmentStart = length > 1
-                    offset += length
+                    if bytes[offset] == UInt8(ascii: "\\") {
+                        offset += offset + 1 < count && bytes[offset + 1] == UInt8(ascii: "u") ? 6 : 2
+                        segmentStart = true
+                    } else {
+                        offset += 1
+                        segmentStart = false
+                    }
                 }
-                if offset < bytes.count { text.append(bytes[offset]) }
                 offset += 1
             } else if byte == UInt8(ascii: ",") {
                 var next = offset + 1
-                while next < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[next]) { next += 1 }
-                if next < bytes.count, bytes[next] == UInt8(ascii: "}") || bytes[next] == UInt8(ascii: "]") {
-                    return (text, offset)
+                while next < count, JSONOutlineReader.isSpace(bytes[next]) { next += 1 }
+                if next < count, bytes[next] == UInt8(ascii: "}") || bytes[next] == UInt8(ascii: "]") {
+                    return (bytes, offset)
                 }
-                text.append(byte)
                 offset += 1
             } else if byte == UInt8(ascii: "-") || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) {
                 let start = offset
-                while offset < bytes.count, NumberGrammar.isNumberByte(bytes[offset]) { offset += 1 }
+                var hasExponent = false
+                while offset < count, NumberGrammar.isNumberByte(bytes[offset]) {
+                    hasExponent = hasExponent || bytes[offset] | 0x20 == UInt8(ascii: "e")
+                    offset += 1
+                }
+                // Without an exponent, only more than 308 digits can overflow.
+                guard hasExponent || offset - start > 308 else { continue }
                 let run = bytes[start..<offset]
-                let overflows =
-                    NumberGrammar.matches(run) && Double(String(decoding: run, as: UTF8.self))?.isInfinite == true
-                text += overflows ? [UInt8(ascii: "0")] : Array(run)
+                if NumberGrammar.matches(run), Double(String(decoding: run, as: UTF8.self))?.isInfinite == true {
+                    replacements.append((start..<offset, [UInt8(ascii: "0")]))
+                }
             } else {
-                text.append(byte)
                 offset += 1
             }
         }
-        return (text, nil)
+        guard !replacements.isEmpty else { return (bytes, nil) }
+        var text: [UInt8] = []
+        var copied = 0
+        for replacement in replacements {
+            text += bytes[copied..<replacement.range.lowerBound]
+            text += replacement.text
+            copied = replacement.range.upperBound
+        }
+        return (text + bytes[copied...], nil)
     }
 }
