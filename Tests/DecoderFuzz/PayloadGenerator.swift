@@ -16,9 +16,11 @@ struct GeneratedPayload {
 struct PayloadGenerator {
     var random: SplitMix
 
-    /// Keys the contract does not define (so ignored), none equal to another.
+    /// Keys the contract does not define (so ignored), none equal to another: `"é"` and `"e\u{301}"` are
+    /// different keys (RFC 8259 §8.3), though Swift's `String`s are equal.
     static let unknownKeys = [
-        "extra", "é", "emoji😀", "$bigint", "device", "lat", "latitudes", "Latitude", "device_id ", "attributes2",
+        "extra", "é", "e\u{301}", "emoji😀", "$bigint", "device", "lat", "latitudes", "Latitude", "device_id ",
+        "attributes2",
         "", "a\"b", "tab\there", "\u{2028}", "\u{0}",
     ]
 
@@ -210,7 +212,7 @@ struct PayloadGenerator {
             let separator = JSONText.space(&self.random) + "," + JSONText.space(&self.random)
             return "[" + JSONText.space(&self.random) + values.joined(separator: separator) + "]"
         default:
-            var keys = ["a", "b", "é", "$bytes", "0", "\u{1F}", "😀"]
+            var keys = ["a", "b", "é", "e\u{301}", "$bytes", "0", "\u{1F}", "😀"]
             var members: [(key: String, value: String)] = []
             for _ in 0..<self.random.below(4) {
                 let key = keys.remove(at: self.random.below(keys.count))
