@@ -103,7 +103,7 @@ struct DecoderProperties {
 
     /// 3. Mutated payloads: the decoder accepts exactly what the reference (JSONSerialization and the
     /// contract's rules) accepts, and the same position.
-    func mutated() throws(FuzzFailure) -> Tally {
+    func mutated(rules: inout [String: Int]) throws(FuzzFailure) -> Tally {
         var random = self.random(3)
         var generator = PayloadGenerator(random: self.random(4))
         var tally = Tally()
@@ -111,7 +111,7 @@ struct DecoderProperties {
             let generated = generator.payload()
             let payload = Mutations.mutate(generated.payload, &random)
             let decoded = Self.decode("mutated", deviceID: generated.deviceID, payload: payload)
-            let reference = ReferenceDecoder.decode(deviceID: generated.deviceID, payload: payload)
+            let reference = ReferenceDecoder.decode(deviceID: generated.deviceID, payload: payload, rules: &rules)
             let agree: Bool
             switch (decoded, reference) {
             case (.success(let position), .accepted(let expected)): agree = Self.identical(position, expected)

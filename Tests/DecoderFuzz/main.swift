@@ -41,11 +41,13 @@ func timed(_ run: () throws(FuzzFailure) -> DecoderProperties.Tally) throws(Fuzz
 do throws(FuzzFailure) {
     let valid = try timed(properties.valid)
     let truncated = try timed(properties.truncated)
-    let mutated = try timed(properties.mutated)
+    var rules: [String: Int] = [:]
+    let mutated = try timed { () throws(FuzzFailure) in try properties.mutated(rules: &rules) }
+    let ruleCounts = rules.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
     let numbers = try timed(properties.numbers)
     say(
         "decoder fuzz: ok, seed \(options.seed): valid \(valid); truncated \(truncated); mutated \(mutated), "
-            + "each as the reference decides; numbers \(numbers); \(seconds(since: start)) s in all"
+            + "each as the reference decides (its rules applied: \(ruleCounts)); numbers \(numbers); \(seconds(since: start)) s in all"
     )
 } catch {
     say(error.description)
