@@ -1,5 +1,6 @@
 /// Random damage to a payload: a byte replaced (often by a byte JSON gives a meaning to), a bit flipped, a
-/// byte or a token inserted, a span deleted or duplicated, two structural characters swapped.
+/// byte or a token inserted, a span deleted or duplicated, two structural characters swapped; and changes
+/// that keep the JSON valid but break a rule: a member repeated, `[]` nested deeper, a byte order mark first.
 enum Mutations {
     /// Bytes that often make a small change meaningful: structure, number parts, escapes, literals' letters,
     /// whitespace (RFC and not), and bytes that are not UTF-8.
@@ -24,7 +25,7 @@ enum Mutations {
     static func mutateOnce(_ bytes: inout [UInt8], _ random: inout SplitMix) {
         let offset = random.below(bytes.count + 1)
         let span = min(random.below(8) + 1, bytes.count - offset)
-        switch random.below(7) {
+        switch random.below(9) {
         case 0 where offset < bytes.count:
             bytes[offset] =
                 random.chance(0.7)
@@ -40,10 +41,70 @@ enum Mutations {
         case 5:
             let copy = Array(bytes[offset..<(offset + span)])
             bytes.insert(contentsOf: copy, at: random.below(bytes.count + 1))
+        case 6:
+            switch random.below(4) {
+            case 0: Self.repeatMember(&bytes, &random)
+            case 1: Self.deepen(&bytes, &random)
+            case 2: bytes.insert(contentsOf: [0xEF, 0xBB, 0xBF], at: 0)
+            default: bytes.insert(contentsOf: bytes[offset...].prefix(random.below(64) + 1), at: offset)
+            }
         default:
             let structural = bytes.indices.filter { Array("{}[]\":,".utf8).contains(bytes[$0]) }
             guard structural.count >= 2 else { return }
             bytes.swapAt(structural[random.below(structural.count)], structural[random.below(structural.count)])
         }
+    }
+
+    /// Writes a random object member twice (`"a":1,"a":1`), when there is one: valid JSON, a repeated key.
+    static func repeatMember(_ bytes: inout [UInt8], _ random: inout SplitMix) {
+        // Keys: a `"` whose previous byte other than whitespace is `{` or `,` (outside strings).
+        var keys: [Int] = []
+        var previous: UInt8 = 0
+        var inString = false
+        var offset = 0
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if inString {
+                if byte == UInt8(ascii: "\\") { offset += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                if previous == UInt8(ascii: "{") || previous == UInt8(ascii: ",") { keys.append(offset) }
+                inString = true
+            }
+            if !inString, !JSONOutlineReader.isSpace(byte) { previous = byte }
+            offset += 1
+        }
+        guard !keys.isEmpty else { return }
+        let start = keys[random.below(keys.count)]
+        // The member ends at the `,` or `}` that closes nothing it opened.
+        var depth = 0
+        inString = false
+        offset = start
+        while offset < bytes.count {
+            let byte = bytes[offset]
+            if inString {
+                if byte == UInt8(ascii: "\\") { offset += 1 } else if byte == UInt8(ascii: "\"") { inString = false }
+            } else if byte == UInt8(ascii: "\"") {
+                inString = true
+            } else if byte == UInt8(ascii: "{") || byte == UInt8(ascii: "[") {
+                depth += 1
+            } else if byte == UInt8(ascii: "}") || byte == UInt8(ascii: "]") || byte == UInt8(ascii: ",") {
+                if depth == 0 { break }
+                if byte != UInt8(ascii: ",") { depth -= 1 }
+            }
+            offset += 1
+        }
+        bytes.insert(contentsOf: Array(bytes[start..<min(offset, bytes.count)]) + [UInt8(ascii: ",")], at: start)
+    }
+
+    /// Nests the first `[]` 1–8 levels deeper (`[[[]]]`): valid JSON, maybe past the nesting limit.
+    static func deepen(_ bytes: inout [UInt8], _ random: inout SplitMix) {
+        guard
+            let index = bytes.indices.dropLast().first(where: {
+                bytes[$0] == UInt8(ascii: "[") && bytes[$0 + 1] == UInt8(ascii: "]")
+            })
+        else { return }
+        let levels = random.below(8) + 1
+        bytes.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "]"), count: levels), at: index + 1)
+        bytes.insert(contentsOf: [UInt8](repeating: UInt8(ascii: "["), count: levels), at: index + 1)
     }
 }

@@ -205,7 +205,7 @@ struct PayloadGenerator {
         case 0: return NumberTexts.any(&self.random)
         case 1: return JSONText.quoted(JSONText.randomString(&self.random), escapeRate: 0.2, &self.random)
         case 2: return ["true", "false", "null"][self.random.below(3)]
-        case 3: return depth == 2 && self.random.chance(0.05) ? self.deepArray() : "\"\""
+        case 3: return depth == 2 && self.random.chance(0.3) ? self.deepArray() : "\"\""
         case 4: return self.random.chance(0.3) ? "1e400" : "-0"
         case 5:
             let values = (0..<self.random.below(4)).map { _ in self.anyValue(depth: depth - 1) }
@@ -224,7 +224,7 @@ struct PayloadGenerator {
 
     /// Arrays nested 1–127 deep (the payload object is depth 1, and the decoder allows 128).
     private mutating func deepArray() -> String {
-        let depth = self.random.below(127) + 1
+        let depth = self.random.chance(0.5) ? 120 + self.random.below(8) : self.random.below(127) + 1
         return String(repeating: "[", count: depth) + String(repeating: "]", count: depth)
     }
 }
