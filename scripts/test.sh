@@ -8,9 +8,10 @@
 # 3. a build of every target that must show no compiler warning in this project's sources
 # 4. compile checks: Tests/CompileChecks/fail/*.swift must not compile (with the error each names),
 #    Tests/CompileChecks/pass/*.swift must compile
-# 5. local Redis and PostgreSQL on loopback (scripts/services.sh), then `swift test` against them;
+# 5. the decoder's fuzz test under AddressSanitizer (scripts/fuzz-decoder.sh; compiled on its own, not by SwiftPM)
+# 6. local Redis and PostgreSQL on loopback (scripts/services.sh), then `swift test` against them;
 #    servers this script started are stopped at the end, ones already running are left running
-# 6. the count: swift-testing's last line must report at least as many tests as scripts/expected-tests
+# 7. the count: swift-testing's last line must report at least as many tests as scripts/expected-tests
 #    holds, so that tests that silently stop being found or run fail the run
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,6 +59,9 @@ for file in Tests/CompileChecks/fail/*.swift; do
     fi
     echo "ok   $file is rejected: $expected"
 done
+
+step "fuzz: the decoder, 100,000 inputs per property under AddressSanitizer (scripts/fuzz-decoder.sh)"
+scripts/fuzz-decoder.sh --inputs 100000
 
 step "servers: local Redis and PostgreSQL (scripts/services.sh)"
 if ! scripts/services.sh env >/dev/null 2>&1; then started_services=yes; fi

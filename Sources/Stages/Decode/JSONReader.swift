@@ -6,6 +6,8 @@
 /// ``DecodeError/Reason/duplicateKey(field:key:)`` in skipped objects. It accepts exactly RFC 8259: no
 /// comments, no trailing commas, no leading zeros, no byte order mark, no lone surrogates in `\u` escapes;
 /// objects and arrays nest at most ``maxDepth`` deep (RFC 8259 §9 allows a limit; it keeps recursion bounded).
+/// Keys are compared as their decoded UTF-8 (RFC 8259 §8.3), never as `String`s: `String` equality is
+/// canonical equivalence, which would take `"é"` and `"e\u0301"` for one key.
 ///
 /// - Important: `bytes` must be valid UTF-8 (see ``UTF8Validation``) and must outlive the reader: create it
 ///   inside `withUnsafeBufferPointer` and do not let it escape.
@@ -116,11 +118,11 @@ struct JSONReader {
         case .object:
             let path = path()
             try self.beginObject(depth: depth + 1)
-            var keys = Set<String>()
+            var keys = Set<[UInt8]>()
             var isFirst = true
             while let key = try self.nextKey(isFirst: &isFirst) {
                 let name = self.text(of: key)
-                guard keys.insert(name).inserted else { throw .duplicateKey(field: path, key: name) }
+                guard keys.insert(Array(name.utf8)).inserted else { throw .duplicateKey(field: path, key: name) }
                 try self.skipValue(path: path + "." + name, depth: depth + 1)
             }
         case .array:

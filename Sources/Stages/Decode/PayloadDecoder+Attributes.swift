@@ -115,10 +115,10 @@ extension PayloadDecoder {
         var isFirst = false
         guard var key = try self.reader.nextKey(isFirst: &isFirst) else { return 1 }
         let path = Self.path(id)
-        var keys: Set<String> = [firstKey()]
+        var keys: Set<[UInt8]> = [Array(firstKey().utf8)]  // UTF-8, not String: see JSONReader
         while true {
             let name = self.reader.text(of: key)
-            guard keys.insert(name).inserted else { throw .duplicateKey(field: path, key: name) }
+            guard keys.insert(Array(name.utf8)).inserted else { throw .duplicateKey(field: path, key: name) }
             try self.reader.skipValue(path: path + "." + name, depth: 3)
             guard let next = try self.reader.nextKey(isFirst: &isFirst) else { return keys.count }
             key = next

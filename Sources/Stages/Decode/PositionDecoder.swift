@@ -95,12 +95,12 @@ struct PayloadDecoder {
             throw .notObject(found: kind)
         }
         try self.reader.beginObject(depth: 1)
-        var unknownKeys = Set<String>()
+        var unknownKeys = Set<[UInt8]>()  // UTF-8, not String: see JSONReader
         var isFirst = true
         while let key = try self.reader.nextKey(isFirst: &isFirst) {
             guard let field = self.reader.withBytes(of: key, { PayloadField(key: $0) }) else {
                 let name = self.reader.text(of: key)
-                guard unknownKeys.insert(name).inserted else {
+                guard unknownKeys.insert(Array(name.utf8)).inserted else {
                     throw .duplicateKey(field: "payload", key: name)
                 }
                 try self.reader.skipValue(path: "payload." + name, depth: 1)
