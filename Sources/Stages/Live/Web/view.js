@@ -35,6 +35,14 @@ export class MapView {
     this.frames = 0;
   }
 
+  /** Draws `model` from the next frame on (the replay's or the live one), everything anew. */
+  setModel(model) {
+    if (model === this.model) return;
+    this.model = model;
+    this.courseVersion = -1;
+    this.standingsVersion = -1;
+  }
+
   follow(entryID) {
     this.followed = this.followed === entryID ? null : entryID;
     this.projectionKey = "";
