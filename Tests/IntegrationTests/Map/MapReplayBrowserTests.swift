@@ -107,6 +107,21 @@ extension Integration.MapPageBrowserTests {
         #expect(end.standings == final, "\(end.standings) vs \(final)")
         try await Self.compareStandings(page, world, config: config)
 
+        // The slider back to a quarter of the race: the play head there, paused, every marker drawn again from
+        // the positions before it, the standings as they stood then.
+        let quarter = ((last - first) / 4).rounded()
+        _ = try await page.evaluateString(
+            """
+            (() => { const slider = document.getElementById("replay-slider"); slider.value = "\(Int(quarter))";
+              slider.dispatchEvent(new Event("input")); return ""; })()
+            """
+        )
+        let back = try await page.until("the replay is back at a quarter of the race") { state in
+            state.replay.active && !state.replay.playing && state.replay.head == first + quarter
+                && state.replay.text.contains("paused") && state.markers.count == devices
+        }
+        #expect(back.mostCounted < end.mostCounted, "\(back.standings)")
+
         // Live again.
         _ = try await page.evaluateString(#"(() => { document.getElementById("replay-live").click(); return ""; })()"#)
         try await page.until("the page is live again") { state in

@@ -31,6 +31,7 @@ export class ReplayBar {
   togglePlay() {
     const replay = this.replay;
     if (!replay.active) {
+      if (replay.first === null) return;
       replay.enter(null, true);
       this.onModeChange(true);
     } else if (replay.playing) {
@@ -63,7 +64,11 @@ export class ReplayBar {
     const last = replay.active ? replay.last : Math.max(replay.last ?? 0, liveTs || 0);
     const max = first === null ? 0 : Math.max(0, last - first);
     const value = first === null ? 0 : replay.active ? Math.max(0, (replay.head ?? first) - first) : max;
-    this.set("disabled", first === null, () => (this.slider.disabled = first === null));
+    // Nothing stored (yet): nothing to replay.
+    this.set("disabled", first === null, () => {
+      this.slider.disabled = first === null;
+      this.playButton.disabled = first === null && !replay.active;
+    });
     this.set("max", max, () => (this.slider.max = String(max)));
     if (!this.dragging) this.set("value", Math.round(value), () => (this.slider.value = String(Math.round(value))));
     const playing = replay.active && replay.playing;

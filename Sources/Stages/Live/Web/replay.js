@@ -84,6 +84,7 @@ export class Replay {
     this.model.reset();
     this.head = t;
     this.restart(t === null ? null : t - TRAIL_MS);
+    this.syncCourse();
     this.pump();
   }
 
