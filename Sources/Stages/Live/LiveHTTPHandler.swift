@@ -91,16 +91,16 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             self.serve(self.page.files[name], named: name, isHead: isHead, context: context)
         case .events:
             let authority = self.authority
-            self.answer(isHead: isHead, context: context) {
-                await LiveEventsEndpoint.answer(cookie: Self.cookie(of: request), authority: authority)
+            self.answerJSON(isHead: isHead, context: context) {
+                await LiveEventsEndpoint.answer(cookie: LiveWebSocketUpgrader.cookie(of: request), authority: authority)
             }
         case .positions(let event):
             let (authority, history, logger) = (self.authority, self.history, self.logger)
-            self.answer(isHead: isHead, context: context) {
+            self.answerJSON(isHead: isHead, context: context) {
                 await LiveReplayEndpoint.answer(
                     event: event,
                     uri: request.uri,
-                    cookie: Self.cookie(of: request),
+                    cookie: LiveWebSocketUpgrader.cookie(of: request),
                     authority: authority,
                     history: history,
                     logger: logger
@@ -116,14 +116,8 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    /// The request's `Cookie` header verbatim (several joined with `; `), nil when absent.
-    private static func cookie(of request: HTTPRequestHead) -> String? {
-        let cookies = request.headers["Cookie"]
-        return cookies.isEmpty ? nil : cookies.joined(separator: "; ")
-    }
-
-    /// Answers with the JSON `endpoint` computes (off the event loop), as JSON.
-    private func answer(
+    /// Answers with the JSON `endpoint` computes (in a task, off the event loop; written back on it).
+    private func answerJSON(
         isHead: Bool,
         context: ChannelHandlerContext,
         _ endpoint: @escaping @Sendable () async -> LiveHTTPAnswer
