@@ -203,7 +203,8 @@ export class MapView {
   // MARK: devices
 
   drawDevices(p, all, now) {
-    const checkStale = all || now - this.lastStaleCheck > 500;
+    // `now` is the replay's play head in a replay, which can go back.
+    const checkStale = all || Math.abs(now - this.lastStaleCheck) > 500;
     if (checkStale) this.lastStaleCheck = now;
     const followed = this.followedDevice();
     for (const device of this.model.devices.values()) {
