@@ -107,6 +107,28 @@ extension Integration {
             }
         }
 
+        /// CONTRACT §1, "the first one stored wins", across two instances: one stores a record and stops; the
+        /// other, meeting a differing record of the same position later, counts it a duplicate and leaves the row.
+        @Test func aDifferingRecordOfAStoredPosition_atAnotherInstance_isADuplicate_theFirstStays() async throws {
+            try await TestWorld.run { world in
+                let device = "356307042441013"
+                try await world.append([(device, payload(device, latitude: "54.1"))])
+                let one = try RunningDurableWrite(world.configuration(instance: "node-1"))
+                try await world.waitUntilStoredAndAcknowledged(rows: 1)
+                try await one.stop()
+
+                let two = try RunningDurableWrite(world.configuration(instance: "node-2"))
+                try await world.append([(device, payload(device, latitude: "-12.75"))])
+                try await world.eventually("the second record is handled as a duplicate") {
+                    let pending = try await world.pendingCount()
+                    return two.service.stats.duplicates == 1 && pending == 0
+                }
+                try await two.stop()
+                #expect(two.service.stats.inserted == 0)
+                #expect(try await world.postgres.query("SELECT latitude FROM positions").rows == [["54.1"]])
+            }
+        }
+
         @Test func malformedEntries_goToTheDeadLetterStreamAfterMaxDeliveries_withTheirReason() async throws {
             try await TestWorld.run { world in
                 let device = "356307042441013"
@@ -145,6 +167,46 @@ extension Integration {
                     #expect(letter["code"] == expected.code, "\(expected.name): \(letter["reason"] ?? "")")
                 }
                 #expect(try await world.rowCount() == 1, "the good entry is stored, the malformed ones never are")
+            }
+        }
+
+        /// Every decode error code (CONTRACT §1's malformed kinds, `DecodeError.Reason.code`) reaches the
+        /// dead-letter stream with that code, and no row is written for any of them.
+        @Test func everyDecodeErrorCode_reachesTheDeadLetterStream() async throws {
+            try await TestWorld.run { world in
+                let examples = MalformedExamples.all
+                #expect(Set(examples.map(\.code)).count == MalformedExamples.codeCount, "one example of each code")
+                for example in examples {
+                    let entry = StreamEntry(
+                        id: StreamID(milliseconds: 1, sequence: 0),
+                        fields: example.fields.map { .init(name: $0.name, value: $0.value) }
+                    )
+                    guard case .failure(let error) = PositionDecoder.decode(entry) else {
+                        Issue.record("\(example.code): the example decodes")
+                        continue
+                    }
+                    #expect(error.reason.code == example.code, "the example of \(example.code)")
+                    #expect(MalformedExamples.isListed(error.reason))
+                }
+                let ids = try await world.redis.send(
+                    pipeline: examples.map { example in
+                        ["XADD", RedisArgument(world.stream), "*"]
+                            + example.fields.flatMap { [RedisArgument($0.name), RedisArgument(bytes: $0.value)] }
+                    }
+                ).map(\.string)
+                var configuration = world.configuration()
+                configuration.pipelines.durableWrite.maxDeliveries = 1
+                let running = try RunningDurableWrite(configuration)
+                try await world.eventually("every example is dead-lettered and acknowledged") {
+                    let dead = try await world.deadLetters().count
+                    let pending = try await world.pendingCount()
+                    return dead == examples.count && pending == 0
+                }
+                try await running.stop()
+                let dead = try await world.deadLetters()
+                #expect(dead.map { $0["entry_id"] } == ids)
+                #expect(dead.map { $0["code"] } == examples.map(\.code))
+                #expect(try await world.rowCount() == 0)
             }
         }
 

@@ -1,4 +1,5 @@
 import Foundation
+import Stages
 
 /// `flowrun` run as a child process, its output collected in a file.
 final class FlowrunProcess: Sendable {
@@ -26,22 +27,55 @@ final class FlowrunProcess: Sendable {
 
     /// The port its operations server listens on (`http.port: 0` binds any), read from its log line.
     func operationsPort() async throws -> Int {
+        try await self.port(saidBy: "operations HTTP server listening")
+    }
+
+    /// The port live-broadcast's server listens on (`port: 0` binds any), read from its log line.
+    func livePort() async throws -> Int {
+        try await self.port(saidBy: "live server listening")
+    }
+
+    /// The `port=` of the first log line holding `message`, waiting up to 60 s for it.
+    private func port(saidBy message: String) async throws -> Int {
         let start = ContinuousClock.now
         while start.duration(to: .now) < .seconds(60) {
-            if let line = self.output.split(separator: "\n").first(where: {
-                $0.contains("operations HTTP server listening")
-            }),
+            if let line = self.output.split(separator: "\n").first(where: { $0.contains(message) }),
                 let match = line.firstMatch(of: /port=(\d+)/), let port = Int(match.1)
             {
                 return port
             }
             try await Task.sleep(for: .milliseconds(50))
         }
-        throw HarnessError("flowrun did not say its operations port within 60 s; output:\n\(self.output)")
+        throw HarnessError("flowrun did not log \"\(message)\" with its port within 60 s; output:\n\(self.output)")
     }
 
     func kill(_ signal: Int32) { self.child.kill(signal) }
 
     /// Its exit status (or 128 + signal).
     func waitForExit() async -> Int32 { await self.child.exitStatus() }
+}
+
+extension TestWorld {
+    /// Has the running `flowrun` store a first run of positions, then stops PostgreSQL, appends more and waits
+    /// until flowrun has read some it cannot store; runs `body` then (signals, exit status) and starts
+    /// PostgreSQL again, also when `body` throws, waiting until it answers.
+    func withPostgresStoppedAndEntriesInFlight(seed: UInt64, _ body: () async throws -> Void) async throws {
+        var options = TrackSimulator.Options()
+        options.devices = 20
+        options.seed = seed
+        let first = try await self.appendSimulated(options, count: 500)
+        try await self.waitUntilStoredAndAcknowledged(rows: distinctPositions(first))
+        try await Servers.services("stop-postgres")
+        do {
+            options.seed = seed + 1
+            _ = try await self.appendSimulated(options, count: 500)
+            try await self.eventually("flowrun read entries it cannot store") { try await self.pendingCount() > 0 }
+            try await body()
+        } catch {
+            try? await Servers.services("start-postgres")
+            throw error
+        }
+        try await Servers.services("start-postgres")
+        try await self.eventually("PostgreSQL answers again") { try await self.rowCount() >= 0 }
+    }
 }

@@ -101,6 +101,29 @@ extension Integration {
             }
         }
 
+        /// CONTRACT §1: two records of one `(device_id, ts)` are the same position, and the first one stored
+        /// wins. Within one batch that is the first in the batch, on each of the writer's three paths: `COPY`
+        /// then `INSERT` (the first marked newest), `INSERT` alone (neither newest), and the fall-back after
+        /// the `COPY` met the repeat (both marked newest).
+        @Test func twoDifferingRecordsOfOnePositionInOneBatch_theFirstIsStored_onEveryPath() async throws {
+            try await TestWorld.run { world in
+                let pool = PostgresPool(url: world.databaseURL, size: 1, name: "test-writer")
+                defer { Task { await pool.close() } }
+                let writer = PositionWriter(pool: pool)
+                let paths: [(device: String, newest: (Bool, Bool))] = [
+                    ("copy-then-insert", (true, false)), ("insert-alone", (false, false)),
+                    ("fall-back", (true, true)),
+                ]
+                for path in paths {
+                    let first = self.entry(path.device, 7, newest: path.newest.0, speed: 10)
+                    let second = self.entry(path.device, 7, newest: path.newest.1, speed: 99)
+                    #expect(try await writer.write([first, second]) == .init(inserted: 1, duplicates: 1), "\(path)")
+                }
+                let speeds = try await world.postgres.query("SELECT device_id, speed FROM positions ORDER BY 1").rows
+                #expect(speeds == [["copy-then-insert", "10"], ["fall-back", "10"], ["insert-alone", "10"]])
+            }
+        }
+
         @Test func aPositionMarkedNewestButStoredAlreadyIsADuplicateNotAnError() async throws {
             try await TestWorld.run { world in
                 let pool = PostgresPool(url: world.databaseURL, size: 1, name: "test-writer")

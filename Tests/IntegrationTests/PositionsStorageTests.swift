@@ -26,6 +26,24 @@ extension Integration {
             }
         }
 
+        @Test("the migrations make CONTRACT §2's positions: each column's type, nullability and default, the key")
+        func schemaIsTheContracts() async throws {
+            try await TestWorld.run { world in
+                #expect(try await AdoptionTests.columns(world.postgres) == AdoptionTests.contractColumns)
+                let key = try await world.postgres.query(
+                    """
+                    SELECT k.column_name::text, k.ordinal_position::text
+                    FROM information_schema.table_constraints c
+                    JOIN information_schema.key_column_usage k USING (constraint_schema, constraint_name)
+                    WHERE c.table_schema = current_schema() AND c.table_name = 'positions'
+                      AND c.constraint_type = 'PRIMARY KEY'
+                    ORDER BY k.ordinal_position
+                    """
+                ).rows
+                #expect(key == [["device_id", "1"], ["ts", "2"]])
+            }
+        }
+
         @Test("the configured chunk interval is the hypertable's, and a new one applies at the next start")
         func configuredChunkInterval() async throws {
             try await ScratchDatabase.run(url: try Servers().postgresURL) { connection, _ in

@@ -78,3 +78,13 @@ extension TestWorld {
         return Set(rows.map { PositionKey(deviceID: $0[0] ?? "", timestamp: Int64($0[1] ?? "") ?? .min) })
     }
 }
+
+extension TestWorld {
+    /// The acknowledged entries holding a position that has no row, by identity (CONTRACT §2 says there are
+    /// none); malformed entries, acknowledged once dead-lettered, hold no position and are not counted.
+    func acknowledgedButUnstored() async throws -> [StreamEntry] {
+        let acknowledged = try await self.acknowledgedEntries()
+        let stored = try await self.storedKeys()
+        return acknowledged.filter { entry in PositionKey(of: entry).map { !stored.contains($0) } ?? false }
+    }
+}

@@ -38,8 +38,25 @@ extension Integration {
                 #expect(try await world.crossings().count < expected.count, "killed mid-race")
                 try await world.append(Array(race[300...]))
                 let second = try FlowrunProcess(configuration: config)
-                try await world.waitUntilTimed("every crossing counted and every entry acknowledged", to: expected)
-                try await world.waitUntilStoredAndAcknowledged(rows: race.count)
+                do {
+                    try await world.waitUntilTimed("every crossing counted and every entry acknowledged", to: expected)
+                    try await world.waitUntilStoredAndAcknowledged(rows: race.count)
+                } catch {
+                    second.kill(SIGKILL)
+                    let found = (try? await world.crossings()) ?? [:]
+                    let differing = expected.filter { found[$0.key] != $0.value }.map {
+                        "\($0.key): \($0.value) ≠ \(found[$0.key] ?? "none")"
+                    }
+                    let timingPending = (try? await world.timingPendingCount()) ?? -1
+                    let writePending = (try? await world.pendingCount()) ?? -1
+                    Issue.record(
+                        "crossings differing: \(differing.sorted()); pending: race-timing \(timingPending), durable-write \(writePending)"
+                    )
+                    Issue.record(
+                        "the killed instance's output:\n\(first.output)\nthe restarted one's:\n\(second.output)"
+                    )
+                    throw error
+                }
                 second.kill(SIGTERM)
                 #expect(await second.waitForExit() == 0, "output:\n\(second.output)")
                 #expect(try await world.crossings() == expected)
