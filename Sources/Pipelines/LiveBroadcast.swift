@@ -148,6 +148,8 @@ public final class LiveBroadcast: PipelineKind, Sendable {
     /// server, then runs the pipeline, the map's refresh and the server until a graceful shutdown: the
     /// pipeline drains, then the server closes every socket (1001, going away).
     public func run() async throws {
+        // Snapshots and replay pages share the pool's connections.
+        let stored = PostgresSnapshots(pool: self.resources.snapshots)
         let server = LiveServer(
             configuration: .init(
                 port: self.settings.port,
@@ -156,7 +158,8 @@ public final class LiveBroadcast: PipelineKind, Sendable {
                 flushDelay: self.settings.flushDelay
             ),
             authority: self.resources.cms,
-            snapshots: PostgresSnapshots(pool: self.resources.snapshots),
+            snapshots: stored,
+            history: stored,
             logger: self.logger,
             metricsFactory: self.metricsFactory
         )

@@ -22,15 +22,17 @@ struct PositionKey: Hashable, CustomStringConvertible {
 /// What the group acknowledged and what the table holds, read from Redis and PostgreSQL (CONTRACT §2: an
 /// entry is acknowledged only once its row exists).
 extension TestWorld {
-    /// The group's `last-delivered-id` (`XINFO GROUPS`): every entry up to it was delivered to a consumer.
-    func lastDeliveredID() async throws -> String? {
+    /// The group's `last-delivered-id` (`XINFO GROUPS`; durable-write's group unless `group` is given): every
+    /// entry up to it was delivered to a consumer.
+    func lastDeliveredID(group: String? = nil) async throws -> String? {
+        let name = group ?? self.group
         let reply = try await self.redis.send(["XINFO", "GROUPS", RedisArgument(self.stream)])
         for group in reply.array ?? [] {
             let fields = group.array ?? []
             let values = Dictionary(
                 stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].string ?? "", fields[$0 + 1]) }
             ) { first, _ in first }
-            if values["name"]?.string == self.group { return values["last-delivered-id"]?.string }
+            if values["name"]?.string == name { return values["last-delivered-id"]?.string }
         }
         return nil
     }

@@ -70,7 +70,9 @@ public struct PostgresSnapshots: LiveSnapshots {
         ORDER BY d.imei
         """
 
-    private static func position(_ row: [String?]) -> LivePosition? {
+    /// A row of `imei, ts (µs), latitude, longitude, altitude, angle, speed, satellites` as a position.
+    static func position(_ row: some RandomAccessCollection<String?>) -> LivePosition? {
+        let row = Array(row)
         guard let device = row[0], let timestamp = row[1].flatMap({ Int64($0) }),
             let latitude = row[2].flatMap({ Double($0) }), let longitude = row[3].flatMap({ Double($0) })
         else { return nil }

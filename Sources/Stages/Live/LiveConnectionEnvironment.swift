@@ -1,10 +1,12 @@
 import Logging
 import NIOCore
 
-/// What every connection of one ``LiveServer`` shares: the CMS, the snapshots, the hub, metrics and limits.
+/// What every connection of one ``LiveServer`` shares: the CMS, the snapshots, the stored positions for replays,
+/// the hub, metrics and limits.
 struct LiveConnectionEnvironment: Sendable {
     let authority: any LiveAuthority
     let snapshots: any LiveSnapshots
+    let history: any LivePositionHistory
     let hub: LiveHub
     let metrics: LiveMetrics
     let logger: Logger

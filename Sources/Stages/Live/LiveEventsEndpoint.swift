@@ -11,27 +11,21 @@ import NIOHTTP1
 /// | nobody | `401 {"error":"not-authenticated","message":"sign in to the CMS"}` |
 /// | no answer (either call) | `503 {"error":"unavailable","message":"the CMS is unavailable"}` |
 enum LiveEventsEndpoint {
-    static func answer(cookie: String?, authority: any LiveAuthority) async -> (HTTPResponseStatus, String) {
-        let user: String
-        switch await authority.authenticate(cookie: cookie) {
-        case .notAuthenticated:
-            return (.unauthorized, #"{"error":"not-authenticated","message":"sign in to the CMS"}"#)
-        case .unavailable:
-            return (.serviceUnavailable, Self.unavailable)
-        case .user(let id):
-            user = id
-        }
+    static func answer(cookie: String?, authority: any LiveAuthority) async -> LiveHTTPAnswer {
+        let authentication = await authority.authenticate(cookie: cookie)
+        if let refusal = LiveHTTPAnswer.refusal(authentication) { return refusal }
+        guard case .user(let user) = authentication else { return .unavailable }
         switch await authority.events(cookie: cookie) {
         case .unavailable:
-            return (.serviceUnavailable, Self.unavailable)
+            return .unavailable
         case .events(let events):
             let body = Body(user: user, events: events)
-            guard let data = try? JSONEncoder().encode(body) else { return (.internalServerError, "{}") }
-            return (.ok, String(decoding: data, as: UTF8.self))
+            guard let data = try? JSONEncoder().encode(body) else {
+                return LiveHTTPAnswer(.internalServerError, json: "{}")
+            }
+            return LiveHTTPAnswer(.ok, json: String(decoding: data, as: UTF8.self))
         }
     }
-
-    private static let unavailable = #"{"error":"unavailable","message":"the CMS is unavailable"}"#
 
     private struct Body: Encodable {
         var user: String

@@ -1,10 +1,12 @@
+import Logging
 import NIOCore
 import NIOHTTP1
 import NIOWebSocket
 
 /// Answers the HTTP requests that are not upgraded to the live WebSocket protocol, then closes the
 /// connection: a refused upgrade with its status (401 or 503, kept in the ``LiveUpgradeState``), the map page
-/// and its files (``LivePage``), `GET /events` (``LiveEventsEndpoint``), a malformed upgrade with 400, a plain
+/// and its files (``LivePage``), `GET /events` (``LiveEventsEndpoint``), an event's stored positions
+/// (``LiveReplayEndpoint``), a malformed upgrade with 400, a plain
 /// `GET /live` with 426, and anything else as ``LiveHTTPRoute`` says (404, 405).
 ///
 /// It also bounds the handshake: a connection that has not upgraded within `handshakeTimeout` is closed.
@@ -19,6 +21,8 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let handshakeTimeout: TimeAmount
     private let page: LivePage
     private let authority: any LiveAuthority
+    private let history: any LivePositionHistory
+    private let logger: Logger
     private var request: HTTPRequestHead?
     private var timeout: Scheduled<Void>?
     private var isAnswering = false
@@ -27,12 +31,16 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         state: NIOLoopBoundBox<LiveUpgradeState>,
         handshakeTimeout: TimeAmount,
         page: LivePage,
-        authority: any LiveAuthority
+        authority: any LiveAuthority,
+        history: any LivePositionHistory,
+        logger: Logger
     ) {
         self.state = state
         self.handshakeTimeout = handshakeTimeout
         self.page = page
         self.authority = authority
+        self.history = history
+        self.logger = logger
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -82,16 +90,21 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .file(let name):
             self.serve(self.page.files[name], named: name, isHead: isHead, context: context)
         case .events:
-            let cookies = request.headers["Cookie"]
-            let cookie = cookies.isEmpty ? nil : cookies.joined(separator: "; ")
             let authority = self.authority
-            context.eventLoop.makeFutureWithTask {
-                await LiveEventsEndpoint.answer(cookie: cookie, authority: authority)
-            }.assumeIsolated().whenSuccess { answer in
-                let (status, json) = answer
-                var body = context.channel.allocator.buffer(capacity: json.utf8.count)
-                if !isHead { body.writeString(json) }
-                self.write(status, contentType: "application/json; charset=utf-8", body: body, context: context)
+            self.answerJSON(isHead: isHead, context: context) {
+                await LiveEventsEndpoint.answer(cookie: LiveWebSocketUpgrader.cookie(of: request), authority: authority)
+            }
+        case .positions(let event):
+            let (authority, history, logger) = (self.authority, self.history, self.logger)
+            self.answerJSON(isHead: isHead, context: context) {
+                await LiveReplayEndpoint.answer(
+                    event: event,
+                    uri: request.uri,
+                    cookie: LiveWebSocketUpgrader.cookie(of: request),
+                    authority: authority,
+                    history: history,
+                    logger: logger
+                )
             }
         case .methodNotAllowed:
             var headers = HTTPHeaders()
@@ -100,6 +113,18 @@ final class LiveHTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         case .notFound:
             let text = "not found: the live protocol is at \(LiveWebSocketUpgrader.path), the map page at /"
             self.respond(.notFound, text: text, context: context)
+        }
+    }
+
+    /// Answers with the JSON `endpoint` computes (in a task, off the event loop; written back on it).
+    private func answerJSON(
+        isHead: Bool,
+        context: ChannelHandlerContext,
+        _ endpoint: @escaping @Sendable () async -> LiveHTTPAnswer
+    ) {
+        context.eventLoop.makeFutureWithTask(endpoint).assumeIsolated().whenSuccess { answer in
+            let body = isHead ? ByteBuffer() : answer.body
+            self.write(answer.status, contentType: "application/json; charset=utf-8", body: body, context: context)
         }
     }
 

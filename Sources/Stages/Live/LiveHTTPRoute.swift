@@ -7,6 +7,7 @@ import NIOHTTP1
 /// | `GET /` , `GET /events/<id>` | ``page`` (the map's HTML; the page reads the event from its URL) |
 /// | `GET /map/<name>` | ``file(_:)`` (its CSS and JavaScript) |
 /// | `GET /events` | ``events`` (the events the cookie's user may watch, JSON) |
+/// | `GET /events/<id>/positions` | ``positions(event:)`` (a page of the event's stored positions, JSON) |
 /// | `/live` without an upgrade | ``live`` |
 /// | another method on those | ``methodNotAllowed`` |
 /// | anything else | ``notFound`` |
@@ -16,12 +17,15 @@ enum LiveHTTPRoute: Equatable {
     case page
     case file(String)
     case events
+    case positions(event: String)
     case live
     case methodNotAllowed
     case notFound
 
     /// The prefix the page's files are served under.
     static let filePrefix = "/map/"
+    /// What follows an event's id in the path of its stored positions.
+    static let positionsSuffix = "/positions"
 
     init(method: HTTPMethod, uri: String) {
         let path = LiveWebSocketUpgrader.requestPath(uri)
@@ -35,6 +39,11 @@ enum LiveHTTPRoute: Equatable {
             route = .events
         } else if path.hasPrefix("/events/"), !path.dropFirst("/events/".count).contains("/") {
             route = .page
+        } else if path.hasPrefix("/events/"), path.hasSuffix(Self.positionsSuffix),
+            case let event = path.dropFirst("/events/".count).dropLast(Self.positionsSuffix.count),
+            !event.isEmpty, !event.contains("/")
+        {
+            route = .positions(event: String(event))
         } else if path.hasPrefix(Self.filePrefix) {
             let name = path.dropFirst(Self.filePrefix.count)
             guard !name.isEmpty, !name.contains("/") else {

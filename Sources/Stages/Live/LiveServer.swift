@@ -6,11 +6,13 @@ import NIOPosix
 import Synchronization
 
 /// The live WebSocket server (CONTRACT §5): `ws://HOST:PORT/live`, authenticated in the upgrade, fed by
-/// ``hub``; on the same port and origin, the live map page at `http://HOST:PORT/` (``LivePage``) and the event
-/// list it asks for (`GET /events`, ``LiveEventsEndpoint``).
+/// ``hub``; on the same port and origin, the live map page at `http://HOST:PORT/` (``LivePage``), the event
+/// list it asks for (`GET /events`, ``LiveEventsEndpoint``) and the stored positions its replay reads
+/// (`GET /events/<id>/positions`, ``LiveReplayEndpoint``).
 ///
 /// ```swift
-/// let server = LiveServer(configuration: .init(port: 8080), authority: cms, snapshots: store, logger: logger)
+/// let server = LiveServer(
+///     configuration: .init(port: 8080), authority: cms, snapshots: store, history: store, logger: logger)
 /// try await server.start()                   // bound: server.port is known
 /// server.hub.publish(position, to: events)   // from the fan-out stage
 /// await server.shutdown()                    // clients get close 1001
@@ -53,6 +55,7 @@ public final class LiveServer: Sendable {
     /// - Parameters:
     ///   - authority: asked once per upgrade (who is it?) and per `subscribe` (may they watch the event?).
     ///   - snapshots: read per `subscribe`.
+    ///   - history: read per `GET /events/<id>/positions` (the map page's replay).
     ///   - logger: connection opens and closes at info, refusals for an unavailable CMS and slow-client
     ///     closes at warning.
     ///   - eventLoopGroup: the loops connections run on; the server does not shut it down.
@@ -61,6 +64,7 @@ public final class LiveServer: Sendable {
         configuration: Configuration,
         authority: any LiveAuthority,
         snapshots: any LiveSnapshots,
+        history: any LivePositionHistory,
         logger: Logger,
         eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         metricsFactory: any MetricsFactory = MetricsSystem.factory
@@ -80,6 +84,7 @@ public final class LiveServer: Sendable {
         self.environment = LiveConnectionEnvironment(
             authority: authority,
             snapshots: snapshots,
+            history: history,
             hub: self.hub,
             metrics: metrics,
             logger: logger,
@@ -281,7 +286,9 @@ public final class LiveServer: Sendable {
                 state: upgradeState,
                 handshakeTimeout: TimeAmount(configuration.handshakeTimeout),
                 page: LivePage.bundled,
-                authority: environment.authority
+                authority: environment.authority,
+                history: environment.history,
+                logger: environment.logger
             )
             let boundHTTP = NIOLoopBound(http, eventLoop: channel.eventLoop)
             let pipeline = channel.pipeline.syncOperations

@@ -91,8 +91,7 @@ final class LiveWebSocketUpgrader: HTTPServerProtocolUpgrader {
         environment: LiveConnectionEnvironment
     ) -> EventLoopFuture<HTTPHeaders?> {
         guard Self.requestPath(request.uri) == Self.path else { return channel.eventLoop.makeSucceededFuture(nil) }
-        let cookies = request.headers["Cookie"]
-        let cookie = cookies.isEmpty ? nil : cookies.joined(separator: "; ")
+        let cookie = Self.cookie(of: request)
         let authority = environment.authority
         return channel.eventLoop.makeFutureWithTask {
             await authority.authenticate(cookie: cookie)
@@ -118,6 +117,13 @@ final class LiveWebSocketUpgrader: HTTPServerProtocolUpgrader {
                 throw LiveUpgradeRefused()
             }
         }
+    }
+
+    /// The request's `Cookie` header as the CMS gets it (verbatim; several joined with `; `), nil when absent: the
+    /// same for an upgrade and for the HTTP endpoints, so they are asked about the same session.
+    static func cookie(of request: HTTPRequestHead) -> String? {
+        let cookies = request.headers["Cookie"]
+        return cookies.isEmpty ? nil : cookies.joined(separator: "; ")
     }
 
     /// The path of a request target, without its query.

@@ -105,3 +105,19 @@ final class LiveGate: Sendable {
         _ = try? await self.opened.wait()
     }
 }
+
+/// The replay's stored positions: an event's snapshot positions stand for all it has stored, in `(ts, device)`
+/// order, cut at the query's limit (the query's bounds are the real store's business, tested against PostgreSQL).
+extension LiveFakeSnapshots: LivePositionHistory {
+    func positions(event: String, query: LiveReplayQuery) async throws -> LiveReplayPage {
+        let stored = try await self.snapshot(event: event).sorted {
+            ($0.timestamp, $0.deviceID) < ($1.timestamp, $1.deviceID)
+        }
+        return LiveReplayPage(
+            positions: Array(stored.prefix(query.limit)),
+            first: stored.first?.timestamp,
+            last: stored.last?.timestamp,
+            more: stored.count > query.limit
+        )
+    }
+}

@@ -15,7 +15,8 @@ extension Integration.LiveServerTests {
             }
             for (file, type) in [
                 ("app.js", "text/javascript"), ("model.js", "text/javascript"), ("view.js", "text/javascript"),
-                ("connection.js", "text/javascript"), ("map.css", "text/css"), ("index.html", "text/html"),
+                ("connection.js", "text/javascript"), ("replay.js", "text/javascript"),
+                ("replay-bar.js", "text/javascript"), ("map.css", "text/css"), ("index.html", "text/html"),
             ] {
                 let answer = try await plainGet("/map/\(file)", port: server.port)
                 #expect(answer.hasPrefix("HTTP/1.1 200"), "\(file)")
@@ -51,6 +52,38 @@ extension Integration.LiveServerTests {
             let down = try await plainGet("/events", port: server.port, cookie: "session=down")
             #expect(down.hasPrefix("HTTP/1.1 503"))
             #expect(down.contains("the CMS is unavailable"))
+        }
+    }
+
+    @Test func positionsAnswersAPageOfTheEvent_authorisedAsASubscription_401_403_503() async throws {
+        try await LiveTestServer.run { server in
+            let event = LiveFakeAuthority.event
+            server.snapshots.set(
+                [
+                    LivePosition(deviceID: "b", timestamp: 2_000_000, latitude: 54.5, longitude: 25.5),
+                    LivePosition(deviceID: "a", timestamp: 1_000_000, latitude: 54.4, longitude: 25.4, speed: 12),
+                ],
+                for: event
+            )
+            let path = "/events/\(event)/positions?limit=1"
+            let page = try await plainGet(path, port: server.port, cookie: "session=valid")
+            #expect(page.hasPrefix("HTTP/1.1 200"), "\(page)")
+            #expect(page.lowercased().contains("content-type: application/json"))
+            let body = try #require(page.components(separatedBy: "\r\n\r\n").last)
+            let json = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+            #expect(json["first"] as? String == "1970-01-01T00:00:01.000Z")
+            #expect(json["last"] as? String == "1970-01-01T00:00:02.000Z")
+            let positions = try #require(json["positions"] as? [[String: Any]])
+            #expect(positions.map { $0["device_id"] as? String } == ["a"])
+            #expect(json["next"] as? String == "1000000:a")
+
+            #expect(try await plainGet(path, port: server.port, cookie: nil).hasPrefix("HTTP/1.1 401"))
+            #expect(try await plainGet(path, port: server.port, cookie: "session=down").hasPrefix("HTTP/1.1 503"))
+            server.authority.answer(.forbidden, for: event)
+            #expect(try await plainGet(path, port: server.port, cookie: "session=valid").hasPrefix("HTTP/1.1 403"))
+            let bad = try await plainGet("/events/x/positions", port: server.port, cookie: "session=valid")
+            #expect(bad.hasPrefix("HTTP/1.1 400"), "\(bad)")
+            #expect(try await plainGet(path, port: server.port, method: "POST").hasPrefix("HTTP/1.1 405"))
         }
     }
 }

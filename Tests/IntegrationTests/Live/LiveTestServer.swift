@@ -30,6 +30,7 @@ struct LiveTestServer {
             configuration: configuration,
             authority: authority,
             snapshots: snapshots,
+            history: snapshots,
             logger: logger,
             metricsFactory: self.metrics
         )

@@ -24,11 +24,7 @@ extension Integration {
                     let livePort = try await freePort()
                     let config = try world.writeMapConfigurationFile(livePort: livePort, cms: cms.url)
                     var flowrun = try FlowrunProcess(configuration: config)
-                    let simulator = try FlowrunProcess(arguments: [
-                        "simulate", "--course", "demo", "--devices", "\(Self.racers)", "--stream", world.stream,
-                        "--redis-url", world.servers.redisURL, "--pace", "rate", "--rate", "60", "--duration", "150",
-                        "--seed", "15", "--quiet",
-                    ])
+                    let simulator = try Self.simulate(world, rate: 60, duration: 150)
                     let browser = try await Chromium.launch()
                     do {
                         let (page, recovered) = try await Self.drive(
@@ -43,17 +39,37 @@ extension Integration {
                         let after = browser.devTools.problems.dropFirst(recovered)
                         #expect(after.isEmpty, "console errors after recovering: \(Array(after))")
                     } catch {
-                        simulator.kill(SIGKILL)
-                        flowrun.kill(SIGKILL)
-                        await browser.close()
-                        Issue.record("flowrun's output:\n\(flowrun.output)")
+                        await Self.abandon(flowrun, simulator, browser)
                         throw error
                     }
-                    await browser.close()
-                    flowrun.kill(SIGTERM)
-                    #expect(await flowrun.waitForExit() == 0, "flowrun's output:\n\(flowrun.output)")
+                    await Self.finish(flowrun, browser)
                 }
             }
+        }
+
+        /// After a failure: kills flowrun and the simulator, closes the browser, records flowrun's output.
+        static func abandon(_ flowrun: FlowrunProcess, _ simulator: FlowrunProcess, _ browser: Chromium) async {
+            simulator.kill(SIGKILL)
+            flowrun.kill(SIGKILL)
+            await browser.close()
+            Issue.record("flowrun's output:\n\(flowrun.output)")
+        }
+
+        /// At the end: closes the browser, then stops flowrun gracefully (SIGTERM), which exits 0.
+        static func finish(_ flowrun: FlowrunProcess, _ browser: Chromium) async {
+            await browser.close()
+            flowrun.kill(SIGTERM)
+            #expect(await flowrun.waitForExit() == 0, "flowrun's output:\n\(flowrun.output)")
+        }
+
+        /// `flowrun simulate --course demo` with the suite's racers into `world`'s stream: `rate` entries a second
+        /// for `duration` seconds (`--pace rate`: device time ends about now), seeded.
+        static func simulate(_ world: TestWorld, rate: Int, duration: Int) throws -> FlowrunProcess {
+            try FlowrunProcess(arguments: [
+                "simulate", "--course", "demo", "--devices", "\(Self.racers)", "--stream", world.stream,
+                "--redis-url", world.servers.redisURL, "--pace", "rate", "--rate", "\(rate)", "--duration",
+                "\(duration)", "--seed", "15", "--quiet",
+            ])
         }
 
         /// Markers, standings and a screenshot; then flowrun restarted; then a bad cookie, then a good one again.
@@ -94,7 +110,7 @@ extension Integration {
             try await page.until("the standings fill as gates are crossed") { state in
                 state.standings.count == Self.racers && state.mostCounted >= 3
             }
-            try await Self.saveScreenshot(page)
+            try await Self.saveScreenshot(page, name: "map", moment: "mid-race")
             #expect(browser.devTools.problems.isEmpty, "console errors: \(browser.devTools.problems)")
 
             // flowrun restarted: the page sees the socket go, reconnects and recovers from the new snapshot.
@@ -129,7 +145,7 @@ extension Integration {
         }
 
         /// Once the race is over, the page's table is `flowrun timing standings`' table.
-        private static func compareStandings(_ page: ChromiumPage, _ world: TestWorld, config: String) async throws {
+        static func compareStandings(_ page: ChromiumPage, _ world: TestWorld, config: String) async throws {
             var printed: [[String]] = []
             var shown: [[String]] = []
             try await world.eventually("the page's standings equal flowrun timing standings", within: .seconds(120)) {
@@ -142,16 +158,17 @@ extension Integration {
             #expect(printed.contains { $0.count > 2 && $0[2] == "10/10" }, "someone finished: \(printed)")
         }
 
-        private static func saveScreenshot(_ page: ChromiumPage) async throws {
+        /// Saves a screenshot as `.build/screenshots/<name>-<UTC time>.png` and prints where.
+        static func saveScreenshot(_ page: ChromiumPage, name: String, moment: String) async throws {
             let png = try await page.screenshot()
             let directory = Servers.repository.appendingPathComponent(".build/screenshots")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
             let formatter = DateFormatter()
             formatter.dateFormat = "yyyyMMdd-HHmmss"
             formatter.timeZone = TimeZone(identifier: "UTC")
-            let file = directory.appendingPathComponent("map-\(formatter.string(from: Date())).png")
+            let file = directory.appendingPathComponent("\(name)-\(formatter.string(from: Date())).png")
             try png.write(to: file)
-            print("map page screenshot mid-race: \(file.path)")
+            print("map page screenshot \(moment): \(file.path)")
         }
     }
 }

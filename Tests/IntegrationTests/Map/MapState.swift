@@ -21,6 +21,21 @@ struct MapState: Decodable, Sendable {
     var standings: [[String]]
     var frames: Int
     var messages: Int
+    var replay: Replay
+
+    /// The replay as the page's `Replay` has it: times in ms since the epoch (device time).
+    struct Replay: Decodable, Sendable {
+        var active: Bool
+        var playing: Bool
+        var speed: Double
+        var head: Double?
+        var first: Double?
+        var last: Double?
+        var ended: Bool
+        var error: String
+        /// What the replay bar says.
+        var text: String
+    }
 
     /// Where each device's marker is drawn.
     var places: [String: String] {

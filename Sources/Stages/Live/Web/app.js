@@ -1,12 +1,18 @@
 // The live map page: picks the event (from /events/<id> in the URL, or the picker), keeps a RaceModel up to date
 // from the live socket, and draws it once per animation frame: messages only change the model, never the DOM.
+// The replay (replay.js, its bar replay-bar.js) plays the event's stored positions into a model of its own,
+// which the view draws instead while it is active; the live model keeps up meanwhile.
 
 import { LiveConnection } from "./connection.js";
 import { RaceModel } from "./model.js";
+import { ReplayBar } from "./replay-bar.js";
+import { Replay } from "./replay.js";
 import { MapView } from "./view.js";
 
 const model = new RaceModel();
 const view = new MapView(document, model);
+const replay = new Replay(model);
+const replayBar = new ReplayBar(document, replay, (active) => view.setModel(active ? replay.model : model));
 const picker = document.getElementById("event-picker");
 const stateBox = document.getElementById("connection");
 const notice = document.getElementById("notice");
@@ -65,6 +71,7 @@ const connection = new LiveConnection({
     switch (message.type) {
       case "subscribed":
         model.applySubscribed(message, now);
+        replay.prepare(connection.eventID);
         break;
       case "position":
         model.applyPosition(message.position, now);
@@ -84,10 +91,12 @@ picker.addEventListener("change", () => {
   const id = picker.value;
   if (!id) return;
   history.pushState(null, "", `/events/${encodeURIComponent(id)}`);
+  replayBar.goLive();
   model.reset();
   connection.start(id);
 });
 window.addEventListener("popstate", () => {
+  replayBar.goLive();
   model.reset();
   picker.value = eventFromPath() || "";
   connection.start(eventFromPath());
@@ -98,8 +107,13 @@ document.querySelector("#standings tbody").addEventListener("click", (event) => 
 });
 
 function frame() {
-  view.render(Date.now());
-  if (lastPositionTs) clockBox.textContent = new Date(lastPositionTs).toISOString().slice(11, 19) + " UTC";
+  const now = Date.now();
+  replay.tick(now);
+  // In a replay, a marker is grey when no fix came for 30 s of the replay's device time.
+  view.render(replay.active ? (replay.head ?? now) : now);
+  replayBar.render(lastPositionTs);
+  const shown = replay.active ? replay.head : lastPositionTs;
+  if (shown) clockBox.textContent = new Date(shown).toISOString().slice(11, 19) + " UTC";
   requestAnimationFrame(frame);
 }
 requestAnimationFrame(frame);
@@ -129,6 +143,17 @@ window.flowrunMap = {
       standings,
       frames: view.frames,
       messages: model.messages,
+      replay: {
+        active: replay.active,
+        playing: replay.playing,
+        speed: replay.speed,
+        head: replay.head,
+        first: replay.first,
+        last: replay.last,
+        ended: replay.ended,
+        error: replay.error,
+        text: document.getElementById("replay-time").textContent,
+      },
     };
   },
   follow(entryID) {

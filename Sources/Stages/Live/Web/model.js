@@ -19,9 +19,10 @@ export class RaceModel {
     this.entryByDevice = new Map();
     this.devices = new Map(); // device_id → {id, lat, lon, angle, speed, ts, seenAt, trail: [{lat, lon, t}]}
     this.crossings = new Map(); // entry_id → Map(checkpoint_id → crossing)
-    this.courseVersion = 0;
-    this.standingsVersion = 0;
-    this.positionsVersion = 0;
+    // Versions only grow, also across a reset, so that a view that drew the model before redraws it all.
+    this.courseVersion = (this.courseVersion ?? -1) + 1;
+    this.standingsVersion = (this.standingsVersion ?? -1) + 1;
+    this.positionsVersion = (this.positionsVersion ?? -1) + 1;
     this.messages = 0;
   }
 

@@ -35,6 +35,14 @@ export class MapView {
     this.frames = 0;
   }
 
+  /** Draws `model` from the next frame on (the replay's or the live one), everything anew. */
+  setModel(model) {
+    if (model === this.model) return;
+    this.model = model;
+    this.courseVersion = -1;
+    this.standingsVersion = -1;
+  }
+
   follow(entryID) {
     this.followed = this.followed === entryID ? null : entryID;
     this.projectionKey = "";
@@ -195,7 +203,8 @@ export class MapView {
   // MARK: devices
 
   drawDevices(p, all, now) {
-    const checkStale = all || now - this.lastStaleCheck > 500;
+    // `now` is the replay's play head in a replay, which can go back.
+    const checkStale = all || Math.abs(now - this.lastStaleCheck) > 500;
     if (checkStale) this.lastStaleCheck = now;
     const followed = this.followedDevice();
     for (const device of this.model.devices.values()) {
