@@ -47,6 +47,20 @@ struct PositionDecoderTests {
         #expect(try Fixture.decode(entry).get() == Fixture.position)
     }
 
+    /// RFC 8259 §8.3: keys are compared as their code units. "é" (U+00E9) and "e\u{301}" are two keys, though
+    /// Swift's `String` equality (canonical equivalence) calls them one; the same bytes twice are one key twice.
+    @Test func keysEqualOnlyAsUnicodeAreTwoKeys_theSameBytesTwiceAreOneKeyTwice() throws {
+        let text = Payload().text
+        let two = "{\"\u{E9}\":1,\"e\u{301}\":2," + text.dropFirst()
+        #expect(try Fixture.decode(Fixture.entry(two)).get() == Fixture.position)
+        let once = "{\"\u{E9}\":1,\"\u{E9}\":2," + text.dropFirst()
+        guard case .failure(let error) = Fixture.decode(Fixture.entry(once)) else {
+            Issue.record("a key written twice must be refused")
+            return
+        }
+        #expect(error.reason.code == "duplicate_key")
+    }
+
     @Test func onlyRequiredFields() throws {
         let payload =
             #"{"device_id":"356307042441013","timestamp":"2026-05-02T16:36:52.123Z","latitude":1,"longitude":2}"#
