@@ -3,7 +3,7 @@ import Testing
 @testable import Flow
 
 /// Each state of the channel × each event, on the pure state machine.
-@Suite struct ChannelStateMachineTests {
+@Suite(.timeLimit(.minutes(1))) struct ChannelStateMachineTests {
     typealias Machine = ChannelStateMachine<Int>
 
     func machine(low: Int = 2, high: Int = 4, maxChunk: Int = 3) -> Machine {

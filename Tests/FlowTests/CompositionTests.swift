@@ -2,7 +2,7 @@ import Flow
 import FlowTesting
 import Testing
 
-@Suite struct CompositionTests {
+@Suite(.timeLimit(.minutes(1))) struct CompositionTests {
     @Test func perItemStages_composeInOrder() async throws {
         let out = try await PipelineTest.collect(["1", "2", "x", "3", "4"]) {
             CompactMap { (text: String) in Int(text) }

@@ -3,7 +3,7 @@ import FlowTesting
 import MetricsTestKit
 import Testing
 
-@Suite struct ErrorPolicyTests {
+@Suite(.timeLimit(.minutes(1))) struct ErrorPolicyTests {
     let failOnThrees: @Sendable (Int) throws -> Int = { n in
         if n % 3 == 0 { throw Boom(item: n) }
         return n

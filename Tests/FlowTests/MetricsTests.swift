@@ -4,7 +4,7 @@ import MetricsTestKit
 import Synchronization
 import Testing
 
-@Suite struct MetricsTests {
+@Suite(.timeLimit(.minutes(1))) struct MetricsTests {
     @Test func everyStage_countsItemsInAndOut_withPipelineAndStageLabels() async throws {
         let metrics = TestMetrics()
         let configuration = PipelineTest.configuration(metrics: metrics)

@@ -3,7 +3,7 @@ import FlowTesting
 import Testing
 
 /// A per-item stage written as a named type: ``ItemStage`` with `process`.
-@Suite struct NamedItemStageTests {
+@Suite(.timeLimit(.minutes(1))) struct NamedItemStageTests {
     struct Boom: Error {}
 
     /// Keeps even numbers, halved; throws on negative ones.

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Flow
 
-@Suite struct SetOnceTests {
+@Suite(.timeLimit(.minutes(1))) struct SetOnceTests {
     @Test func setBeforeWait_waitReturnsTheValueAtOnce() async throws {
         let once = SetOnce<Int>()
         #expect(once.set(7))

@@ -3,7 +3,7 @@ import Testing
 @testable import Flow
 
 /// Each state of a tap subscription × each event, on the pure state machine.
-@Suite struct TapSubscriptionStateMachineTests {
+@Suite(.timeLimit(.minutes(1))) struct TapSubscriptionStateMachineTests {
     typealias Machine = TapSubscriptionStateMachine
 
     func delivered(_ action: Machine.NextAction) -> TapSubscription.Chunk?? {

@@ -3,7 +3,7 @@ import Pipelines
 import Stages
 import Testing
 
-@Suite("Configuration defaults")
+@Suite("Configuration defaults", .timeLimit(.minutes(1)))
 struct ConfigurationDefaultsTests {
     /// The repository's example pipelines.yaml.
     static let examplePath = URL(fileURLWithPath: #filePath)

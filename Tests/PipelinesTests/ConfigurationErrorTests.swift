@@ -2,7 +2,7 @@ import Foundation
 import Pipelines
 import Testing
 
-@Suite("Configuration errors")
+@Suite("Configuration errors", .timeLimit(.minutes(1)))
 struct ConfigurationErrorTests {
     @Test("a wrong value names file, line, column, key path, what was expected and what was found")
     func wrongValue() {

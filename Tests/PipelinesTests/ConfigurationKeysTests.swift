@@ -3,7 +3,7 @@ import Pipelines
 import Stages
 import Testing
 
-@Suite("Configuration keys")
+@Suite("Configuration keys", .timeLimit(.minutes(1)))
 struct ConfigurationKeysTests {
     @Test("every key is read into its property")
     func everyKeyIsRead() throws {

@@ -2,7 +2,7 @@ import Foundation
 import Pipelines
 import Testing
 
-@Suite("Configuration value errors")
+@Suite("Configuration value errors", .timeLimit(.minutes(1)))
 struct ConfigurationValueErrorTests {
     @Test(
         "each kind of value says the form it accepts",

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Pipelines
 
-@Suite("Durations and key suggestions")
+@Suite("Durations and key suggestions", .timeLimit(.minutes(1)))
 struct DurationParsingTests {
     @Test(
         "durations in ms, s, m and h, with decimals",

@@ -2,7 +2,7 @@ import Foundation
 import Pipelines
 import Testing
 
-@Suite("Environment interpolation")
+@Suite("Environment interpolation", .timeLimit(.minutes(1)))
 struct EnvironmentInterpolationTests {
     @Test("${NAME} takes the variable's value")
     func variableIsReplaced() throws {

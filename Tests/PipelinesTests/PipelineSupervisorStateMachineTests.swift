@@ -4,7 +4,7 @@ import Testing
 @testable import Pipelines
 
 /// Each phase of a supervised pipeline × each event, on the pure state machine.
-@Suite struct PipelineSupervisorStateMachineTests {
+@Suite(.timeLimit(.minutes(1))) struct PipelineSupervisorStateMachineTests {
     typealias Machine = PipelineSupervisorStateMachine
 
     /// The settings a pipeline runs with; `stream` tells two apart.

@@ -4,7 +4,7 @@ import Testing
 
 /// ``ClaimCadence``: each state (before the first pass, in a pass, between passes) × each event (asked whether
 /// to look, told what a look found).
-@Suite struct ClaimCadenceTests {
+@Suite(.timeLimit(.minutes(1))) struct ClaimCadenceTests {
     @Test func beforeTheFirstPass_lookingStartsOneAtOnce() {
         var cadence = ClaimCadence(interval: .seconds(15))
         #expect(cadence.look(at: .seconds(3)) == .first)

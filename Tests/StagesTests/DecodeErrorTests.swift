@@ -4,7 +4,7 @@ import Testing
 private typealias Fixture = DecodeFixture
 private typealias Payload = DecodeFixture.Payload
 
-@Suite("DecodeError: codes and messages; Position.attributesJSON")
+@Suite("DecodeError: codes and messages; Position.attributesJSON", .timeLimit(.minutes(1)))
 struct DecodeErrorTests {
     @Test func outOfRangeMessage() {
         let error = DecodeError(

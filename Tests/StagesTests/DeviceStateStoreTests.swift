@@ -2,6 +2,7 @@ import Testing
 
 @testable import Stages
 
+@Suite(.timeLimit(.minutes(1)))
 struct DeviceStateStoreTests {
     @Test func aPositionIsNewestOnlyWhenLaterThanAllItsDeviceHadBefore() {
         let store = DeviceStateStore(capacity: 10)

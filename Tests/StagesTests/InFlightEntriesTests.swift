@@ -2,7 +2,7 @@ import Testing
 
 @testable import Stages
 
-@Suite("InFlightEntries: new ids in a sorted run, others in a set")
+@Suite("InFlightEntries: new ids in a sorted run, others in a set", .timeLimit(.minutes(1)))
 struct InFlightEntriesTests {
     @Test func insertContainsRemove() {
         let inFlight = InFlightEntries()

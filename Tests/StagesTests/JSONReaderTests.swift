@@ -5,7 +5,7 @@ import Testing
 private typealias Fixture = DecodeFixture
 private typealias Payload = DecodeFixture.Payload
 
-@Suite("JSONReader: RFC 8259 edge cases")
+@Suite("JSONReader: RFC 8259 edge cases", .timeLimit(.minutes(1)))
 struct JSONReaderTests {
     @Test(arguments: [
         #""plain""#,

@@ -23,7 +23,7 @@ struct MalformedCase: Sendable, CustomTestStringConvertible {
     var testDescription: String { self.name }
 }
 
-@Suite("PositionDecoder: malformed entries")
+@Suite("PositionDecoder: malformed entries", .timeLimit(.minutes(1)))
 struct MalformedEntryTests {
     static let entryCases: [MalformedCase] = [
         MalformedCase(

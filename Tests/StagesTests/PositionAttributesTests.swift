@@ -2,7 +2,7 @@ import Testing
 
 @testable import Stages
 
-@Suite("PositionAttributes: canonical jsonb text with value kinds")
+@Suite("PositionAttributes: canonical jsonb text with value kinds", .timeLimit(.minutes(1)))
 struct PositionAttributesTests {
     private static let values: [UInt16: AttributeValue] = [
         65535: .bytes("AQIDBA=="), 7: .number("-1.5e3"), 16: .bigint("18446744073709551615"), 0: .number("0"),

@@ -4,7 +4,7 @@ import Testing
 private typealias Fixture = DecodeFixture
 private typealias Payload = DecodeFixture.Payload
 
-@Suite("PositionDecoder: valid entries")
+@Suite("PositionDecoder: valid entries", .timeLimit(.minutes(1)))
 struct PositionDecoderTests {
     @Test func contractExampleDecodesToItsPosition() throws {
         let position = try Fixture.decode(Fixture.entry(Fixture.contractPayload)).get()

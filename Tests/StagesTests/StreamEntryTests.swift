@@ -2,7 +2,7 @@ import Testing
 
 @testable import Stages
 
-@Suite("StreamEntry: fields packed in one array, read back as they were given")
+@Suite("StreamEntry: fields packed in one array, read back as they were given", .timeLimit(.minutes(1)))
 struct StreamEntryTests {
     private static let fields: [StreamEntry.Field] = [
         .init(name: "payload", value: [UInt8(ascii: "{"), 0xFF, 0x00, UInt8(ascii: "}")]),

@@ -2,7 +2,7 @@ import Testing
 
 @testable import Stages
 
-@Suite struct StreamIDTests {
+@Suite(.timeLimit(.minutes(1))) struct StreamIDTests {
     @Test(arguments: ["1-0", "0-0", "1714667812123-18", "18446744073709551615-18446744073709551615"])
     func canonicalText_parsesAndPrintsBackTheSame(_ text: String) throws {
         let id = try #require(StreamID(text))

@@ -5,7 +5,7 @@ import Testing
 
 /// What `flowrun tap` shows of the domain's items: one JSON object per item, with the fields an operator
 /// looks for.
-@Suite struct TapRepresentationTests {
+@Suite(.timeLimit(.minutes(1))) struct TapRepresentationTests {
     func object(_ json: String) throws -> [String: Any] {
         #expect(!json.contains("\n"), "one line")
         return try #require(try JSONSerialization.jsonObject(with: Data(json.utf8)) as? [String: Any])

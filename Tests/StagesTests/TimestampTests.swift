@@ -1,7 +1,7 @@
 import Stages
 import Testing
 
-@Suite("Timestamp: ISO-8601 parsing and formatting")
+@Suite("Timestamp: ISO-8601 parsing and formatting", .timeLimit(.minutes(1)))
 struct TimestampTests {
     /// 2026-05-02T16:36:52.123Z.
     static let instant: Int64 = 1_777_739_812_123_000

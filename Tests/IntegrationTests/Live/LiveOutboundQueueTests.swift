@@ -4,7 +4,7 @@ import Testing
 @testable import Stages
 
 /// What waits for a slow client, and for a subscription being set up.
-@Suite struct LiveOutboundQueueTests {
+@Suite(.timeLimit(.minutes(1))) struct LiveOutboundQueueTests {
     private func position(_ device: String, _ sequence: Int, topic: Int = 1) -> LiveFrame {
         LiveFrame(
             topic: topic,

@@ -4,7 +4,7 @@ import Testing
 @testable import Stages
 
 /// The live protocol's JSON text, written by hand (CONTRACT §5).
-@Suite struct LiveJSONTests {
+@Suite(.timeLimit(.minutes(1))) struct LiveJSONTests {
     private func json(_ write: (inout ByteBuffer) -> Void) -> String {
         var buffer = ByteBuffer()
         write(&buffer)
@@ -87,7 +87,7 @@ import Testing
 }
 
 /// Unmasked server frames (RFC 6455 §5.2).
-@Suite struct ServerFrameTests {
+@Suite(.timeLimit(.minutes(1))) struct ServerFrameTests {
     @Test(arguments: [(0, 2), (125, 2), (126, 4), (65_535, 4), (65_536, 10)])
     func theHeaderHasTheShortestLengthEncoding(length: Int, headerLength: Int) {
         let frame = ServerFrame.make(.text, capacity: 16) { $0.writeRepeatingByte(UInt8(ascii: "x"), count: length) }
@@ -132,7 +132,7 @@ import Testing
 }
 
 /// Client frames and topics.
-@Suite struct LiveRequestTests {
+@Suite(.timeLimit(.minutes(1))) struct LiveRequestTests {
     private let event = "0b7e4c1a-7d4f-4f1e-9a51-3c2d1e0f9a01"
 
     private func parse(_ text: String) -> Result<LiveRequest, LiveRequestError> {

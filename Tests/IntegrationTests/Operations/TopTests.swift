@@ -3,7 +3,7 @@ import Pipelines
 import Testing
 
 /// The pure parts of `flowrun top`: reading Prometheus text, rates between two scrapes, the table.
-@Suite struct TopTests {
+@Suite(.timeLimit(.minutes(1))) struct TopTests {
     // MARK: - Prometheus text
 
     @Test func readsSamplesSkippingCommentsAndBlankLines() throws {
