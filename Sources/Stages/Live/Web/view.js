@@ -21,7 +21,7 @@ const LABEL_SPOTS = [
   { x: 0, y: -12, anchor: "middle" },
   { x: 0, y: 20, anchor: "middle" },
 ];
-/** The labels' font (map.css `.marker text`), for their widths; their height above and below the baseline. */
+/** The labels' font (map.css `.marker-label`), for their widths; their height above and below the baseline. */
 const LABEL_FONT = "11px system-ui, sans-serif";
 /** The gates' names' font (map.css `.gate-label`; bold for start and finish). */
 const GATE_FONT = "12px system-ui, sans-serif";
@@ -47,6 +47,7 @@ export class MapView {
       course: document.getElementById("course"),
       trails: document.getElementById("trails"),
       markers: document.getElementById("markers"),
+      labels: document.getElementById("labels"),
       scale: document.getElementById("scale"),
     };
     this.tbody = document.querySelector("#standings tbody");
@@ -288,6 +289,7 @@ export class MapView {
         if (stale !== drawn.stale) {
           drawn.stale = stale;
           drawn.marker.classList.toggle("stale", stale);
+          drawn.label.classList.toggle("stale", stale);
         }
         const isFollowed = device === followed;
         if (isFollowed !== drawn.followed) {
@@ -300,37 +302,40 @@ export class MapView {
   }
 
   addDevice(device) {
-    const marker = this.element("g", { class: "marker", "data-device": device.id });
-    const body = this.element("path", { class: "body", d: "M0,-10 L6.5,7 L0,3.5 L-6.5,7 Z" });
-    const label = this.element("text", { x: 10, y: 4 });
+    // The arrow and the label are one element each, drawn at map coordinates, with no SVG transform: a transform
+    // is a node of the browser's property trees and a paint chunk of its own, and a thousand of them made the
+    // browser's paint and layerisation of every frame cost more than everything else the page does.
+    const marker = this.element("path", { class: "marker", "data-device": device.id });
+    const label = this.element("text", { class: "marker-label", "data-device": device.id });
     label.textContent = this.model.label(device.id);
     const width = this.labelWidth(label.textContent);
-    marker.append(body, label);
     this.layers.markers.appendChild(marker);
+    this.layers.labels.appendChild(label);
     // The trail's pieces are made when they first have points (a short trail has only the newest piece).
     const trails = TRAIL_PIECES.map(() => null);
     const paths = TRAIL_PIECES.map(() => "");
-    return { marker, body, label, trails, paths, rev: null, stale: null, followed: null, x: NaN, y: NaN, spot: 0, width, rotation: "" };
+    return { marker, label, trails, paths, rev: null, stale: null, followed: null, x: NaN, y: NaN, spot: 0, width };
   }
 
   removeDevice(drawn) {
     drawn.marker.remove();
+    drawn.label.remove();
     for (const path of drawn.trails) if (path) path.remove();
     this.trailsDue.delete(drawn);
   }
 
-  /** Moves a device's marker; its trail follows at the next trail pass (drawTrails). */
+  /** Moves a device's marker (and its label if shown); its trail follows at the next trail pass (drawTrails). */
   placeDevice(p, device, drawn) {
     const x = p.x(device.lon), y = p.y(device.lat);
     drawn.x = x;
     drawn.y = y;
     drawn.device = device;
-    drawn.marker.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)})`);
-    const rotation = `rotate(${this.heading(device).toFixed(0)})`;
-    if (rotation !== drawn.rotation) {
-      drawn.rotation = rotation;
-      drawn.body.setAttribute("transform", rotation);
-    }
+    // The arrow (tip 10 px ahead, 13 px wide) turned to the heading, clockwise from north as the map is drawn.
+    const angle = (this.heading(device) * Math.PI) / 180;
+    const cos = Math.cos(angle), sin = Math.sin(angle);
+    const at = (ax, ay) => `${(x + ax * cos - ay * sin).toFixed(1)},${(y + ax * sin + ay * cos).toFixed(1)}`;
+    drawn.marker.setAttribute("d", `M${at(0, -10)}L${at(6.5, 7)}L${at(0, 3.5)}L${at(-6.5, 7)}Z`);
+    if (drawn.spot >= 0) this.placeLabel(drawn);
     this.trailsDue.add(drawn);
   }
 
@@ -409,16 +414,27 @@ export class MapView {
         }
         if (chosen === drawn.spot) continue;
         if (chosen < 0) drawn.label.setAttribute("display", "none");
-        else {
-          const spot = LABEL_SPOTS[chosen];
-          if (drawn.spot < 0) drawn.label.removeAttribute("display");
-          drawn.label.setAttribute("x", spot.x);
-          drawn.label.setAttribute("y", spot.y);
-          drawn.label.setAttribute("text-anchor", spot.anchor);
-        }
+        else if (drawn.spot < 0) drawn.label.removeAttribute("display");
         drawn.spot = chosen;
+        if (chosen >= 0) {
+          drawn.label.setAttribute("text-anchor", LABEL_SPOTS[chosen].anchor);
+          this.placeLabel(drawn);
+        }
       }
     }
+  }
+
+  /** The label of a device's marker (for the browser test). */
+  labelOf(deviceID) {
+    const drawn = this.drawn.get(deviceID);
+    return drawn ? drawn.label.textContent : "";
+  }
+
+  /** Puts a shown label at its spot beside its marker. */
+  placeLabel(drawn) {
+    const spot = LABEL_SPOTS[drawn.spot];
+    drawn.label.setAttribute("x", (drawn.x + spot.x).toFixed(1));
+    drawn.label.setAttribute("y", (drawn.y + spot.y).toFixed(1));
   }
 
   /** A label's width in px (with its halo), measured once per font and text on a canvas: no layout of the page. */
