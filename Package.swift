@@ -138,7 +138,9 @@ let package = Package(
         ),
         .executableTarget(
             name: "DurableWriteBenchmark",
-            dependencies: ["Stages", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: [
+                "Stages", "BenchmarkSupport", "BrowserSupport", .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Benchmarks/DurableWriteBenchmark"
         ),
         // A WebSocket client of the live protocol (CONTRACT §5), for the tests and the live benchmark.
@@ -151,10 +153,21 @@ let package = Package(
                 .product(name: "NIOWebSocket", package: "swift-nio"),
             ]
         ),
+        // Headless chromium driven over the DevTools protocol, child processes and free ports: for the
+        // integration tests (the map page) and the live benchmark's --browser mode.
+        .target(
+            name: "BrowserSupport",
+            dependencies: [
+                "LiveTestClient",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Tests/BrowserSupport"
+        ),
         .executableTarget(
             name: "LiveBroadcastBenchmark",
             dependencies: [
-                "Stages", "LiveTestClient", "CMSStub", "BenchmarkSupport",
+                "Stages", "LiveTestClient", "CMSStub", "BenchmarkSupport", "BrowserSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/LiveBroadcastBenchmark"
@@ -189,6 +202,7 @@ let package = Package(
                 "Stages",
                 "CMSStub",
                 "LiveTestClient",
+                "BrowserSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

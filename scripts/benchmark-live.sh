@@ -5,6 +5,8 @@
 # group's lag, each beside the goal.
 #
 #   scripts/benchmark-live.sh [--clients C] [--events E] [--devices D] [--rate R] [--duration S]
+#   scripts/benchmark-live.sh --browser [--profile FILE]   (also the live map page in headless chromium:
+#       its main thread's busy and CPU time per second, the lag from XADD to the marker moving; see --help)
 #
 # Defaults: 1000 clients, 10 events × 100 devices, 1000 positions/s, 20 s measured after a 2 s warm-up.
 # SWIFT_SCRATCH_PATH: the build folder (default .build).

@@ -12,7 +12,17 @@ public enum ProcessStatus {
 
     /// User + system CPU time the process has used so far, in seconds.
     public static func cpuSeconds(of pid: Int32) -> Double? {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+        self.cpuSeconds(stat: "/proc/\(pid)/stat")
+    }
+
+    /// User + system CPU time one thread of a process has used so far, in seconds: `tid` is `pid` for its
+    /// main thread.
+    public static func cpuSeconds(ofThread tid: Int32, in pid: Int32) -> Double? {
+        self.cpuSeconds(stat: "/proc/\(pid)/task/\(tid)/stat")
+    }
+
+    private static func cpuSeconds(stat path: String) -> Double? {
+        guard let stat = try? String(contentsOfFile: path, encoding: .utf8),
             let end = stat.lastIndex(of: ")")
         else { return nil }
         // Fields after the command name: state is field 3, utime 14, stime 15.

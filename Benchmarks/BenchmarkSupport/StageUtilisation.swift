@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-import NIOPosix
 import Pipelines
 import Synchronization
 
@@ -74,12 +73,4 @@ public final class StageUtilisation: Sendable {
         return try MetricsSnapshot(parsing: String(buffer: try await response.body.collect(upTo: 16 << 20)))
     }
 
-    /// A port free now on 127.0.0.1 (bound and released), for flowrun's operations port.
-    public static func freePort() async throws -> Int {
-        let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-            .bind(host: "127.0.0.1", port: 0).get()
-        let port = channel.localAddress?.port ?? 0
-        try await channel.close()
-        return port
-    }
 }

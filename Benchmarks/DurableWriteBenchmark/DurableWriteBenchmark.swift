@@ -3,6 +3,7 @@
 //
 //   scripts/benchmark.sh [--entries N]       (starts the local servers, builds release, runs this)
 import BenchmarkSupport
+import BrowserSupport
 import Foundation
 import Logging
 import Stages
@@ -155,7 +156,7 @@ func runBenchmark() async throws {
     if let writers { settings += "\n    writers: \(writers)" }
     if let readCount { settings += "\n    read_count: \(readCount)" }
     if let batch { settings += "\n    batch:\n      max: \(batch)" }
-    let httpPort = try await StageUtilisation.freePort()
+    let httpPort = try await freePort()
     let launch = try FlowrunLaunch(
         binary: flowrun,
         migrations: migrations,

@@ -13,6 +13,8 @@ struct BenchmarkReport {
     var latencies: [Int64]
     var windowSeconds: Double
     var resources: Resources
+    /// With `--browser`: the map page's figures.
+    var browser: BrowserReport?
 
     /// What the processes used over the measured window.
     struct Resources {
@@ -57,10 +59,9 @@ struct BenchmarkReport {
         self.resources = resources
     }
 
+    /// The latencies' `fraction` percentile, ms.
     func percentile(_ fraction: Double) -> Double {
-        guard !self.latencies.isEmpty else { return .nan }
-        let rank = max(Int((fraction * Double(self.latencies.count)).rounded(.up)) - 1, 0)
-        return Double(self.latencies[min(rank, self.latencies.count - 1)]) / 1e6
+        BrowserReport.percentile(self.latencies, fraction)
     }
 
     var cpuPerDelivery: Double { self.resources.flowrunCPUSeconds / Double(max(self.received, 1)) * 1e6 }
@@ -137,10 +138,10 @@ private func grouped(_ value: Int) -> String {
     return formatter.string(from: NSNumber(value: value)) ?? String(value)
 }
 
-private func format(_ value: Double, _ decimals: Int) -> String {
+func format(_ value: Double, _ decimals: Int) -> String {
     String(format: "%.\(decimals)f", value)
 }
 
-private func pad(_ text: String, _ width: Int) -> String {
+func pad(_ text: String, _ width: Int) -> String {
     text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
 }

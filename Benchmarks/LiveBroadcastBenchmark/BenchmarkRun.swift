@@ -1,4 +1,5 @@
 import BenchmarkSupport
+import BrowserSupport
 import CMSStub
 import Foundation
 import Logging
@@ -23,6 +24,7 @@ final class BenchmarkRun {
     private var child: FlowrunChild?
     private var clients: BenchmarkClients?
     private var feeding: Task<[Int64], any Error>?
+    private var browser: BrowserMeasurement?
 
     init(options: BenchmarkOptions, environment: BenchmarkEnvironment) {
         self.options = options
@@ -58,7 +60,7 @@ final class BenchmarkRun {
                 redisURL: self.environment.redisURL,
                 postgresURL: database.url,
                 stream: self.stream,
-                port: try freeLoopbackPort(),
+                port: try await freePort(),
                 cmsURL: cmsURL.absoluteString,
                 flushDelay: self.options.flushDelay
             )
@@ -77,6 +79,14 @@ final class BenchmarkRun {
             reader: reader
         )
         self.clients = clients
+        if self.options.browser {
+            say("opening the map page of event 1 in headless chromium")
+            self.browser = try await BrowserMeasurement.open(
+                port: child.settings.port,
+                eventID: eventIDs[0],
+                reader: reader
+            )
+        }
         return try await self.measure(child: child, clients: clients, reader: reader, redis: redis)
     }
 
@@ -113,7 +123,8 @@ final class BenchmarkRun {
             group: child.settings.group
         )
 
-        try await Task.sleep(until: windowEnd)
+        try await self.browser?.begin(profile: self.options.profile != nil)
+        try await self.sleepSampling(until: windowEnd)
         resources.flowrunCPUSeconds = (ProcessStatus.cpuSeconds(of: child.pid) ?? 0) - cpuAtStart.0
         resources.benchmarkCPUSeconds = (ProcessStatus.cpuSeconds(of: getpid()) ?? 0) - cpuAtStart.1
         resources.machineBusySeconds = ProcessStatus.machineBusySeconds() - machineAtStart
@@ -129,18 +140,46 @@ final class BenchmarkRun {
             try await Task.sleep(for: .milliseconds(50))
         }
         resources.flowrunPeakKiB = ProcessStatus.peakResidentKiB(of: child.pid) ?? 0
-        return BenchmarkReport(
+        let window = reader.nanoseconds(at: windowStart)..<reader.nanoseconds(at: windowEnd)
+        var report = BenchmarkReport(
             options: self.options,
             fleet: self.fleet,
             sentAt: sentAt,
-            window: reader.nanoseconds(at: windowStart)..<reader.nanoseconds(at: windowEnd),
+            window: window,
             logs: clients.logs,
             resources: resources
         )
+        if let browser = self.browser {
+            try await browser.end(profile: self.options.profile)
+            report.browser = BrowserReport(
+                measurement: browser,
+                sentAt: sentAt,
+                window: window,
+                positionsInWindow: sentAt.indices.filter { window.contains(sentAt[$0]) && self.watched($0) }.count,
+                profile: self.options.profile
+            )
+        }
+        return report
     }
 
-    /// Stops flowrun, the clients and the CMS stub; drops the database and the stream. Idempotent.
+    /// Sleeps until `end`; with the browser, reads its figures every second meanwhile and at `end`.
+    private func sleepSampling(until end: ContinuousClock.Instant) async throws {
+        guard let browser = self.browser else { return try await Task.sleep(until: end) }
+        while ContinuousClock.now < end {
+            try await Task.sleep(until: min(ContinuousClock.now + .seconds(1), end))
+            try await browser.sample()
+        }
+    }
+
+    /// Whether position `position` is of a device of event 1, the one the page watches.
+    private func watched(_ position: Int) -> Bool {
+        self.fleet.event(of: position % self.fleet.deviceCount) == 0
+    }
+
+    /// Stops the browser, flowrun, the clients and the CMS stub; drops the database and the stream. Idempotent.
     func tearDown() async {
+        await self.browser?.close()
+        self.browser = nil
         self.feeding?.cancel()
         _ = try? await self.feeding?.value
         self.feeding = nil

@@ -2,6 +2,7 @@
 // machine, measured against the goals (latency, loss, CPU per delivery, memory, backlog).
 //
 //   scripts/benchmark-live.sh [--clients C] [--events E] [--devices D] [--rate R] [--duration S]
+//   scripts/benchmark-live.sh --browser     (the live map page too, in headless chromium: see --help)
 import Foundation
 
 @main
@@ -23,6 +24,7 @@ enum LiveBroadcastBenchmark {
         do {
             let report = try await run.run()
             report.print()
+            report.browser?.print(beside: report)
             await run.tearDown()
         } catch {
             await run.tearDown()

@@ -1,3 +1,6 @@
+// The browser harness, the child processes and HarnessError live in BrowserSupport (shared with the map
+// benchmark); exported here so that every file of the integration tests sees them as before they moved.
+@_exported import BrowserSupport
 import Flow
 import Foundation
 import Logging
@@ -36,11 +39,6 @@ struct Servers {
 /// All integration tests run one at a time: some stop and start the shared servers.
 @Suite(.serialized, .timeLimit(.minutes(5)))
 enum Integration {}
-
-struct HarnessError: Error, CustomStringConvertible {
-    var description: String
-    init(_ description: String) { self.description = description }
-}
 
 /// One test's world: its own database (migrated), stream and group, on the shared servers.
 final class TestWorld: Sendable {

@@ -1,6 +1,4 @@
 import Foundation
-import NIOCore
-import NIOPosix
 import Stages
 import Testing
 
@@ -197,15 +195,6 @@ extension ChromiumPage {
             try await Task.sleep(for: .milliseconds(100))
         }
     }
-}
-
-/// A port free now on 127.0.0.1 (bound and released), for a server that must keep its port across restarts.
-func freePort() async throws -> Int {
-    let channel = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
-        .bind(host: "127.0.0.1", port: 0).get()
-    let port = channel.localAddress?.port ?? 0
-    try await channel.close()
-    return port
 }
 
 extension TestWorld {

@@ -106,6 +106,21 @@ document.querySelector("#standings tbody").addEventListener("click", (event) => 
   if (row) view.follow(row.dataset.entry);
 });
 
+// The benchmark's measurement (scripts/benchmark-live.sh --browser), only when asked for: see measure.js.
+if (new URLSearchParams(location.search).get("measure") === "1") {
+  import("./measure.js").then(({ measure }) => measure({ model, view }));
+}
+
+/**
+ * The map is drawn at most every FRAME_MS (about 30 times a second), at an animation frame: however many
+ * positions came meanwhile, one pass draws them. A drawn frame costs the browser style, layout, paint and
+ * layerisation of the layers that changed, whatever it carries, so fewer frames carrying more is what keeps the
+ * page's main thread free; a position waits at most FRAME_MS more for its frame. The browser is not even asked
+ * for the animation frames in between (each one asked for is a lifecycle update of the page, changed or not):
+ * the next one is asked for a few ms before it is due (a display's next frame, or at once in a headless browser).
+ */
+const FRAME_MS = 1000 / 30;
+
 function frame() {
   const now = Date.now();
   replay.tick(now);
@@ -113,8 +128,9 @@ function frame() {
   view.render(replay.active ? (replay.head ?? now) : now);
   replayBar.render(lastPositionTs);
   const shown = replay.active ? replay.head : lastPositionTs;
-  if (shown) clockBox.textContent = new Date(shown).toISOString().slice(11, 19) + " UTC";
-  requestAnimationFrame(frame);
+  const clock = shown ? new Date(shown).toISOString().slice(11, 19) + " UTC" : "";
+  if (clock !== clockBox.textContent) clockBox.textContent = clock;
+  setTimeout(() => requestAnimationFrame(frame), FRAME_MS - 4);
 }
 requestAnimationFrame(frame);
 connection.start(eventFromPath());
@@ -122,10 +138,11 @@ connection.start(eventFromPath());
 /** What the browser test reads (through the DevTools protocol's Runtime.evaluate). */
 window.flowrunMap = {
   state() {
+    // `transform`: where the marker is drawn (its arrow's outline in map pixels; it changes when it moves).
     const markers = [...document.querySelectorAll("#markers .marker")].map((marker) => ({
       device: marker.dataset.device,
-      label: marker.querySelector("text").textContent,
-      transform: marker.getAttribute("transform"),
+      label: view.labelOf(marker.dataset.device),
+      transform: marker.getAttribute("d"),
       stale: marker.classList.contains("stale"),
     }));
     const standings = [...document.querySelectorAll("#standings tbody tr")].map((row) =>

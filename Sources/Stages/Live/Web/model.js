@@ -1,9 +1,15 @@
 // The race as the page knows it: the event's course, entries, every device's latest fix and recent trail, and
 // the counted crossings (CONTRACT §5, §6.5). Messages change it; the view reads it once per animation frame.
 
-/** How much of a device's recent path its trail shows (device time), and at most how many fixes. */
+/**
+ * How much of a device's recent path its trail shows (device time), and at most how many fixes: 400 a device,
+ * fewer when there are many devices, so that all trails together hold at most TRAIL_POINTS_BUDGET fixes (but
+ * never fewer than TRAIL_MIN_POINTS a device): what the page redraws and the browser paints stays bounded.
+ */
 export const TRAIL_MS = 3 * 60 * 1000;
 const TRAIL_MAX_POINTS = 400;
+const TRAIL_MIN_POINTS = 30;
+const TRAIL_POINTS_BUDGET = 40000;
 /** A device with no fix for this long is drawn grey. */
 export const STALE_MS = 30 * 1000;
 
@@ -18,6 +24,7 @@ export class RaceModel {
     this.entries = [];
     this.entryByDevice = new Map();
     this.devices = new Map(); // device_id → {id, lat, lon, angle, speed, ts, seenAt, trail: [{lat, lon, t}]}
+    this.moved = new Set(); // the devices with a new fix since the view last drew (it clears the set)
     this.crossings = new Map(); // entry_id → Map(checkpoint_id → crossing)
     // Versions only grow, also across a reset, so that a view that drew the model before redraws it all.
     this.courseVersion = (this.courseVersion ?? -1) + 1;
@@ -63,9 +70,11 @@ export class RaceModel {
     device.seenAt = seenAt;
     const trail = device.trail;
     trail.push({ lat: position.latitude, lon: position.longitude, t });
+    const most = Math.max(TRAIL_MIN_POINTS, Math.min(TRAIL_MAX_POINTS, Math.floor(TRAIL_POINTS_BUDGET / this.devices.size)));
     let drop = 0;
-    while (drop < trail.length - 1 && (t - trail[drop].t > TRAIL_MS || trail.length - drop > TRAIL_MAX_POINTS)) drop++;
+    while (drop < trail.length - 1 && (t - trail[drop].t > TRAIL_MS || trail.length - drop > most)) drop++;
     if (drop > 0) trail.splice(0, drop);
+    this.moved.add(device);
     this.positionsVersion++;
   }
 

@@ -11,6 +11,32 @@ const PADDING_PX = 48;
 const TRAIL_PIECES = [0.12, 0.25, 0.45, 0.8];
 /** When following an entry, the map spans this many metres across. */
 const FOLLOW_SPAN_M = 700;
+/**
+ * Where a marker's label may go, tried in this order (after the spot it had): right, left, above, below the
+ * marker. `x`, `y` are the text's anchor and baseline relative to the marker.
+ */
+const LABEL_SPOTS = [
+  { x: 10, y: 4, anchor: "start" },
+  { x: -10, y: 4, anchor: "end" },
+  { x: 0, y: -12, anchor: "middle" },
+  { x: 0, y: 20, anchor: "middle" },
+];
+/** The labels' font (map.css `.marker-label`), for their widths; their height above and below the baseline. */
+const LABEL_FONT = "11px system-ui, sans-serif";
+/** The gates' names' font (map.css `.gate-label`; bold for start and finish). */
+const GATE_FONT = "12px system-ui, sans-serif";
+/** Half the side of the square a marker's arrow fits in, whatever its heading. */
+const MARKER_HALF = 8;
+const LABEL_ASCENT = 10;
+const LABEL_DESCENT = 3;
+/**
+ * Trails are redrawn at most this often (and at once when the projection changes): markers move at every
+ * frame, but trails are in a layer of their own (index.html) that the browser then paints only a few times a
+ * second. A trail's newest point may lag its marker by this much.
+ */
+const TRAILS_MS = 200;
+/** Labels are laid out again at most this often while markers move (and at once when the projection changes). */
+const DECLUTTER_MS = 250;
 
 export class MapView {
   constructor(document, model) {
@@ -21,17 +47,24 @@ export class MapView {
       course: document.getElementById("course"),
       trails: document.getElementById("trails"),
       markers: document.getElementById("markers"),
+      labels: document.getElementById("labels"),
       scale: document.getElementById("scale"),
     };
     this.tbody = document.querySelector("#standings tbody");
     this.followBox = document.getElementById("follow");
-    this.drawn = new Map(); // device_id → {marker, body, label, trails: [path], rev, stale}
+    this.drawn = new Map(); // device_id → {marker, body, label, trails: [path or null], paths: [d], rev, stale, …}
     this.courseVersion = -1;
     this.standingsVersion = -1;
     this.projectionKey = "";
     this.bounds = null; // {minLat, maxLat, minLon, maxLon}, only grows until the course changes
     this.followed = null; // entry id
     this.lastStaleCheck = 0;
+    this.lastDeclutter = 0;
+    this.lastTrails = 0;
+    this.trailsDue = new Set(); // drawn devices whose marker moved since their trail was drawn
+    this.moved = false; // a marker moved since the labels were last laid out
+    this.labelWidths = new Map(); // font and label text → px
+    this.courseLabels = []; // the gates' names' boxes, in px
     this.frames = 0;
   }
 
@@ -71,7 +104,18 @@ export class MapView {
         this.drawScale(projection);
       }
     }
-    if (projection) this.drawDevices(projection, projectionChanged, now);
+    if (projection) {
+      this.drawDevices(projection, projectionChanged, now);
+      if (projectionChanged || now - this.lastTrails >= TRAILS_MS) {
+        this.lastTrails = now;
+        this.drawTrails(projection);
+      }
+      if (projectionChanged || (this.moved && now - this.lastDeclutter >= DECLUTTER_MS)) {
+        this.lastDeclutter = now;
+        this.moved = false;
+        this.declutter(projection);
+      }
+    }
     if (this.standingsVersion !== model.standingsVersion) {
       this.standingsVersion = model.standingsVersion;
       this.drawStandings();
@@ -80,26 +124,41 @@ export class MapView {
 
   // MARK: projection
 
+  /**
+   * Makes the drawn area hold the course and every marker. It only grows while watching (the view does not
+   * jump), and when a marker leaves it, it grows by a tenth of its span more on that side: a growth redraws
+   * every marker and trail, so with many devices reaching new ground it must not happen at every fix.
+   */
   growBounds() {
     let grew = false;
     const include = (lat, lon) => {
       if (!Number.isFinite(lat) || !Number.isFinite(lon)) return;
       const b = this.bounds;
       if (!b) {
-        this.bounds = { minLat: lat, maxLat: lat, minLon: lon, maxLon: lon };
+        this.bounds = { minLat: lat, maxLat: lat, minLon: lon, maxLon: lon, first: true };
         grew = true;
         return;
       }
-      if (lat < b.minLat) { b.minLat = lat; grew = true; }
-      if (lat > b.maxLat) { b.maxLat = lat; grew = true; }
-      if (lon < b.minLon) { b.minLon = lon; grew = true; }
-      if (lon > b.maxLon) { b.maxLon = lon; grew = true; }
+      if (lat >= b.minLat && lat <= b.maxLat && lon >= b.minLon && lon <= b.maxLon) return;
+      grew = true;
+      // While the course and the first positions are read (the first frame), the area fits them exactly.
+      const marginLat = b.first ? 0 : Math.max((b.maxLat - b.minLat) / 10, 0.0002);
+      const marginLon = b.first ? 0 : Math.max((b.maxLon - b.minLon) / 10, 0.0003);
+      if (lat < b.minLat) b.minLat = lat - marginLat;
+      if (lat > b.maxLat) b.maxLat = lat + marginLat;
+      if (lon < b.minLon) b.minLon = lon - marginLon;
+      if (lon > b.maxLon) b.maxLon = lon + marginLon;
     };
-    for (const gate of this.model.course) {
-      include(gate.lat1, gate.lon1);
-      include(gate.lat2, gate.lon2);
+    if (!this.bounds) {
+      for (const gate of this.model.course) {
+        include(gate.lat1, gate.lon1);
+        include(gate.lat2, gate.lon2);
+      }
+      for (const device of this.model.devices.values()) include(device.lat, device.lon);
+    } else {
+      for (const device of this.model.moved) include(device.lat, device.lon);
     }
-    for (const device of this.model.devices.values()) include(device.lat, device.lon);
+    if (this.bounds) this.bounds.first = false;
     return grew;
   }
 
@@ -153,6 +212,7 @@ export class MapView {
   drawCourse(p) {
     const layer = this.layers.course;
     layer.replaceChildren();
+    this.courseLabels = [];
     const course = this.model.course;
     if (course.length === 0) return;
     // A lap course repeats a gate under later seqs: one line per place, named by every checkpoint there.
@@ -165,10 +225,13 @@ export class MapView {
       place.kinds.add(gate.kind);
     }
     for (const { gate, names, kinds } of places.values()) {
-      const kind = kinds.has("finish") ? "finish" : kinds.has("start") ? "start" : "split";
+      // A start gate that is also the finish (a lap course) is both: green under black dashes, "Start/Finish".
+      const both = kinds.has("start") && kinds.has("finish");
+      const kind = both ? "start-finish" : kinds.has("finish") ? "finish" : kinds.has("start") ? "start" : "split";
       const x1 = p.x(gate.lon1), y1 = p.y(gate.lat1), x2 = p.x(gate.lon2), y2 = p.y(gate.lat2);
       layer.appendChild(this.element("line", { class: `gate ${kind}`, x1, y1, x2, y2 }));
-      const text = kinds.has("start") && kinds.has("finish") ? `Start / Finish: ${names.join(" · ")}` : names.join(" · ");
+      if (both) layer.appendChild(this.element("line", { class: "gate-stripes", x1, y1, x2, y2 }));
+      const text = both ? this.startFinishText(course, names) : names.join(" · ");
       // Named beside the gate, on the side with room: a gate in the map's right half has its name on its left.
       const right = Math.max(x1, x2) > p.width / 2;
       const label = this.element("text", {
@@ -179,7 +242,17 @@ export class MapView {
       });
       label.textContent = text;
       layer.appendChild(label);
+      // What the markers' labels must not cover (see declutter).
+      const width = this.labelWidth(text, kind === "split" ? GATE_FONT : `700 ${GATE_FONT}`);
+      const left = right ? Math.min(x1, x2) - 8 - width : Math.max(x1, x2) + 8;
+      this.courseLabels.push({ left, right: left + width, top: Math.min(y1, y2) - 18, bottom: Math.min(y1, y2) - 3 });
     }
+  }
+
+  /** "Start/Finish", then the names of the other checkpoints at that gate (a lap course's laps). */
+  startFinishText(course, names) {
+    const ends = new Set(course.filter((gate) => gate.kind === "start" || gate.kind === "finish").map((gate) => gate.name));
+    return ["Start/Finish", ...names.filter((name) => !ends.has(name))].join(" · ");
   }
 
   drawScale(p) {
@@ -207,7 +280,9 @@ export class MapView {
     const checkStale = all || Math.abs(now - this.lastStaleCheck) > 500;
     if (checkStale) this.lastStaleCheck = now;
     const followed = this.followedDevice();
-    for (const device of this.model.devices.values()) {
+    // Every device now and then (staleness, following) or after the projection changed; else those that moved.
+    const devices = all || checkStale ? this.model.devices.values() : this.model.moved;
+    for (const device of devices) {
       let drawn = this.drawn.get(device.id);
       if (!drawn) {
         drawn = this.addDevice(device);
@@ -216,12 +291,14 @@ export class MapView {
       if (all || drawn.rev !== device.ts) {
         drawn.rev = device.ts;
         this.placeDevice(p, device, drawn);
+        this.moved = true;
       }
       if (checkStale || all) {
         const stale = now - device.seenAt > STALE_MS;
         if (stale !== drawn.stale) {
           drawn.stale = stale;
           drawn.marker.classList.toggle("stale", stale);
+          drawn.label.classList.toggle("stale", stale);
         }
         const isFollowed = device === followed;
         if (isFollowed !== drawn.followed) {
@@ -230,32 +307,54 @@ export class MapView {
         }
       }
     }
+    this.model.moved.clear();
   }
 
   addDevice(device) {
-    const marker = this.element("g", { class: "marker", "data-device": device.id });
-    const body = this.element("path", { class: "body", d: "M0,-10 L6.5,7 L0,3.5 L-6.5,7 Z" });
-    const label = this.element("text", { x: 10, y: 4 });
+    // The arrow and the label are one element each, drawn at map coordinates, with no SVG transform: a transform
+    // is a node of the browser's property trees and a paint chunk of its own, and a thousand of them made the
+    // browser's paint and layerisation of every frame cost more than everything else the page does.
+    const marker = this.element("path", { class: "marker", "data-device": device.id });
+    const label = this.element("text", { class: "marker-label", "data-device": device.id });
     label.textContent = this.model.label(device.id);
-    marker.append(body, label);
+    const width = this.labelWidth(label.textContent);
     this.layers.markers.appendChild(marker);
-    const trails = TRAIL_PIECES.map((opacity) => {
-      const path = this.element("path", { class: "trail", "stroke-opacity": opacity });
-      this.layers.trails.appendChild(path);
-      return path;
-    });
-    return { marker, body, label, trails, rev: null, stale: null, followed: null };
+    this.layers.labels.appendChild(label);
+    // The trail's pieces are made when they first have points (a short trail has only the newest piece).
+    const trails = TRAIL_PIECES.map(() => null);
+    const paths = TRAIL_PIECES.map(() => "");
+    return { marker, label, trails, paths, rev: null, stale: null, followed: null, x: NaN, y: NaN, spot: 0, width };
   }
 
   removeDevice(drawn) {
     drawn.marker.remove();
-    for (const path of drawn.trails) path.remove();
+    drawn.label.remove();
+    for (const path of drawn.trails) if (path) path.remove();
+    this.trailsDue.delete(drawn);
   }
 
+  /** Moves a device's marker (and its label if shown); its trail follows at the next trail pass (drawTrails). */
   placeDevice(p, device, drawn) {
     const x = p.x(device.lon), y = p.y(device.lat);
-    drawn.marker.setAttribute("transform", `translate(${x.toFixed(1)},${y.toFixed(1)})`);
-    drawn.body.setAttribute("transform", `rotate(${this.heading(device).toFixed(0)})`);
+    drawn.x = x;
+    drawn.y = y;
+    drawn.device = device;
+    // The arrow (tip 10 px ahead, 13 px wide) turned to the heading, clockwise from north as the map is drawn.
+    const angle = (this.heading(device) * Math.PI) / 180;
+    const cos = Math.cos(angle), sin = Math.sin(angle);
+    const at = (ax, ay) => `${(x + ax * cos - ay * sin).toFixed(1)},${(y + ax * sin + ay * cos).toFixed(1)}`;
+    drawn.marker.setAttribute("d", `M${at(0, -10)}L${at(6.5, 7)}L${at(0, 3.5)}L${at(-6.5, 7)}Z`);
+    if (drawn.spot >= 0) this.placeLabel(drawn);
+    this.trailsDue.add(drawn);
+  }
+
+  /** Redraws the trails of the markers that moved since the last pass. */
+  drawTrails(p) {
+    for (const drawn of this.trailsDue) this.drawTrail(p, drawn.device, drawn);
+    this.trailsDue.clear();
+  }
+
+  drawTrail(p, device, drawn) {
     // The trail in pieces by age: the oldest quarter of TRAIL_MS faintest.
     const pieces = TRAIL_PIECES.map(() => []);
     const trail = device.trail;
@@ -271,9 +370,93 @@ export class MapView {
         if (next !== piece) pieces[next].push(point);
       }
     }
+    // Only the pieces that changed are set: the browser parses a path's `d` again at every set.
     pieces.forEach((points, index) => {
-      drawn.trails[index].setAttribute("d", points.length > 1 ? "M" + points.join("L") : "");
+      const d = points.length > 1 ? "M" + points.join("L") : "";
+      if (d === drawn.paths[index]) return;
+      drawn.paths[index] = d;
+      if (!drawn.trails[index]) {
+        drawn.trails[index] = this.element("path", { class: "trail", "stroke-opacity": TRAIL_PIECES[index] });
+        this.layers.trails.appendChild(drawn.trails[index]);
+      }
+      drawn.trails[index].setAttribute("d", d);
     });
+  }
+
+  // MARK: labels
+
+  /**
+   * Lays the markers' labels out so that none overlaps another, a marker or a gate's name: each, in turn, takes
+   * the first of its spots (the one it had, then right, left, above, below) that overlaps none of those, or is
+   * hidden.
+   * The followed entry's label goes first, then those shown last time (so labels do not flicker between
+   * passes), then the others in the order their markers appeared. A grid of cells finds the labels near a spot,
+   * so a pass is linear in the markers; it writes to the DOM only for a label whose spot changed.
+   */
+  declutter(p) {
+    const CELL = 64;
+    const grid = new Map(); // cell → [left, right, top, bottom, …] of the labels placed over it
+    // A label covers no gate's name and no marker's arrow (its own included: its spots are clear of it).
+    for (const box of this.courseLabels) placeLabel(grid, CELL, box.left, box.right, box.top, box.bottom);
+    for (const drawn of this.drawn.values()) {
+      if (drawn.x >= 0 && drawn.x <= p.width && drawn.y >= 0 && drawn.y <= p.height) {
+        placeLabel(grid, CELL, drawn.x - MARKER_HALF, drawn.x + MARKER_HALF, drawn.y - MARKER_HALF, drawn.y + MARKER_HALF);
+      }
+    }
+    const first = [], shown = [], hidden = [];
+    for (const drawn of this.drawn.values()) (drawn.followed ? first : drawn.spot >= 0 ? shown : hidden).push(drawn);
+    for (const list of [first, shown, hidden]) {
+      for (const drawn of list) {
+        let chosen = -1;
+        if (drawn.x >= 0 && drawn.x <= p.width && drawn.y >= 0 && drawn.y <= p.height) {
+          for (let attempt = -1; attempt < LABEL_SPOTS.length && chosen < 0; attempt++) {
+            const index = attempt < 0 ? drawn.spot : attempt;
+            if (index < 0 || (attempt >= 0 && index === drawn.spot)) continue;
+            const spot = LABEL_SPOTS[index];
+            const left = drawn.x + spot.x - (spot.anchor === "end" ? drawn.width : spot.anchor === "middle" ? drawn.width / 2 : 0);
+            const right = left + drawn.width, top = drawn.y + spot.y - LABEL_ASCENT, bottom = drawn.y + spot.y + LABEL_DESCENT;
+            if (labelFits(grid, CELL, left, right, top, bottom)) {
+              placeLabel(grid, CELL, left, right, top, bottom);
+              chosen = index;
+            }
+          }
+        }
+        if (chosen === drawn.spot) continue;
+        if (chosen < 0) drawn.label.setAttribute("display", "none");
+        else if (drawn.spot < 0) drawn.label.removeAttribute("display");
+        drawn.spot = chosen;
+        if (chosen >= 0) {
+          drawn.label.setAttribute("text-anchor", LABEL_SPOTS[chosen].anchor);
+          this.placeLabel(drawn);
+        }
+      }
+    }
+  }
+
+  /** The label of a device's marker (for the browser test). */
+  labelOf(deviceID) {
+    const drawn = this.drawn.get(deviceID);
+    return drawn ? drawn.label.textContent : "";
+  }
+
+  /** Puts a shown label at its spot beside its marker. */
+  placeLabel(drawn) {
+    const spot = LABEL_SPOTS[drawn.spot];
+    drawn.label.setAttribute("x", (drawn.x + spot.x).toFixed(1));
+    drawn.label.setAttribute("y", (drawn.y + spot.y).toFixed(1));
+  }
+
+  /** A label's width in px (with its halo), measured once per font and text on a canvas: no layout of the page. */
+  labelWidth(text, font = LABEL_FONT) {
+    const key = `${font}|${text}`;
+    let width = this.labelWidths.get(key);
+    if (width === undefined) {
+      if (!this.measureContext) this.measureContext = this.document.createElement("canvas").getContext("2d");
+      this.measureContext.font = font;
+      width = this.measureContext.measureText(text).width + 4;
+      this.labelWidths.set(key, width);
+    }
+    return width;
   }
 
   /** Degrees clockwise from north: the tracker's `angle`, else the direction of its last move. */
@@ -322,5 +505,31 @@ export class MapView {
     const element = this.document.createElementNS(SVG, name);
     for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
     return element;
+  }
+}
+
+/** Whether a label box overlaps none of those placed in the grid's cells under it. */
+function labelFits(grid, cell, left, right, top, bottom) {
+  for (let cx = Math.floor(left / cell); cx <= Math.floor(right / cell); cx++) {
+    for (let cy = Math.floor(top / cell); cy <= Math.floor(bottom / cell); cy++) {
+      const boxes = grid.get(cx * 65536 + cy);
+      if (!boxes) continue;
+      for (let i = 0; i < boxes.length; i += 4) {
+        if (right > boxes[i] && left < boxes[i + 1] && bottom > boxes[i + 2] && top < boxes[i + 3]) return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** Adds a label box to every cell of the grid under it. */
+function placeLabel(grid, cell, left, right, top, bottom) {
+  for (let cx = Math.floor(left / cell); cx <= Math.floor(right / cell); cx++) {
+    for (let cy = Math.floor(top / cell); cy <= Math.floor(bottom / cell); cy++) {
+      const key = cx * 65536 + cy;
+      const boxes = grid.get(key);
+      if (boxes) boxes.push(left, right, top, bottom);
+      else grid.set(key, [left, right, top, bottom]);
+    }
   }
 }

@@ -2,14 +2,14 @@ import Foundation
 
 /// Debian's `chromium`, headless, with a throwaway profile, driven over the DevTools protocol: launched with
 /// `--remote-debugging-port=0`, its port and path read from the profile's `DevToolsActivePort` file.
-final class Chromium: Sendable {
-    let devTools: DevTools
+public final class Chromium: Sendable {
+    public let devTools: DevTools
     private let process: ChildProcess
     private let profile: URL
-    let outputFile: String
+    public let outputFile: String
 
     /// The binary: `$CHROMIUM`, else `/usr/bin/chromium` (`scripts/setup.sh` installs it).
-    static var binary: String { ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium" }
+    public static var binary: String { ProcessInfo.processInfo.environment["CHROMIUM"] ?? "/usr/bin/chromium" }
 
     private init(devTools: DevTools, process: ChildProcess, profile: URL, outputFile: String) {
         self.devTools = devTools
@@ -18,7 +18,7 @@ final class Chromium: Sendable {
         self.outputFile = outputFile
     }
 
-    static func launch() async throws -> Chromium {
+    public static func launch() async throws -> Chromium {
         guard FileManager.default.isExecutableFile(atPath: Self.binary) else {
             throw HarnessError("\(Self.binary) is missing: scripts/setup.sh installs Debian's chromium")
         }
@@ -53,7 +53,7 @@ final class Chromium: Sendable {
     }
 
     /// A new tab of `width`×`height` CSS pixels, with the console and log domains enabled.
-    func newPage(width: Int = 1400, height: Int = 860) async throws -> ChromiumPage {
+    public func newPage(width: Int = 1400, height: Int = 860) async throws -> ChromiumPage {
         let created = try await self.devTools.call("Target.createTarget", ["url": "about:blank"])
         let target = try ChromiumPage.string(created, "targetId")
         let attached = try await self.devTools.call("Target.attachToTarget", ["targetId": target, "flatten": true])
@@ -69,7 +69,7 @@ final class Chromium: Sendable {
     }
 
     /// Closes the browser (`Browser.close`, then SIGKILL if it lingers) and removes its profile.
-    func close() async {
+    public func close() async {
         _ = try? await self.devTools.call("Browser.close")
         await self.devTools.close()
         let exited = Task { await self.process.exitStatus() }
@@ -85,25 +85,30 @@ final class Chromium: Sendable {
 }
 
 /// One tab, reached through its flat DevTools session.
-struct ChromiumPage: Sendable {
-    let devTools: DevTools
-    let session: String
+public struct ChromiumPage: Sendable {
+    public let devTools: DevTools
+    public let session: String
 
-    func call(_ method: String, _ params: [String: Any] = [:]) async throws -> Data {
+    public init(devTools: DevTools, session: String) {
+        self.devTools = devTools
+        self.session = session
+    }
+
+    public func call(_ method: String, _ params: [String: Any] = [:]) async throws -> Data {
         try await self.devTools.call(method, params, session: self.session)
     }
 
     /// Sets a cookie for `url`'s host (all its ports: cookies are per host).
-    func setCookie(name: String, value: String, url: String) async throws {
+    public func setCookie(name: String, value: String, url: String) async throws {
         _ = try await self.call("Network.setCookie", ["name": name, "value": value, "url": url, "path": "/"])
     }
 
-    func navigate(_ url: String) async throws {
+    public func navigate(_ url: String) async throws {
         _ = try await self.call("Page.navigate", ["url": url])
     }
 
     /// Evaluates `expression`, which must give a string, and returns it (nil for anything else).
-    func evaluateString(_ expression: String) async throws -> String? {
+    public func evaluateString(_ expression: String) async throws -> String? {
         let reply = try await self.call("Runtime.evaluate", ["expression": expression, "returnByValue": true])
         let object = try JSONSerialization.jsonObject(with: reply) as? [String: Any]
         if let details = object?["exceptionDetails"] {
@@ -113,7 +118,7 @@ struct ChromiumPage: Sendable {
     }
 
     /// A PNG of the viewport.
-    func screenshot() async throws -> Data {
+    public func screenshot() async throws -> Data {
         let reply = try await self.call("Page.captureScreenshot", ["format": "png"])
         guard let data = Data(base64Encoded: try Self.string(reply, "data")) else {
             throw DevTools.CommandFailed(description: "Page.captureScreenshot: data is not base64")
@@ -121,7 +126,7 @@ struct ChromiumPage: Sendable {
         return data
     }
 
-    static func string(_ reply: Data, _ key: String) throws -> String {
+    public static func string(_ reply: Data, _ key: String) throws -> String {
         guard let object = try JSONSerialization.jsonObject(with: reply) as? [String: Any],
             let value = object[key] as? String
         else { throw DevTools.CommandFailed(description: "no \(key) in \(String(decoding: reply, as: UTF8.self))") }

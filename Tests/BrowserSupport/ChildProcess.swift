@@ -5,14 +5,14 @@ import Synchronization
 ///
 /// Foundation's `Process` was seen here to miss a child's exit (the child stayed `<defunct>` and
 /// `terminationHandler` never ran), hanging the test; this does the two system calls itself.
-final class ChildProcess: Sendable {
-    let pid: pid_t
+public final class ChildProcess: Sendable {
+    public let pid: pid_t
     /// Set once, by the reaping thread.
     private let status = Mutex<Int32?>(nil)
 
     /// Starts `executable` with `arguments`; stdin is /dev/null, stdout and stderr go to `outputFile`
     /// (or /dev/null).
-    init(_ executable: String, _ arguments: [String], outputFile: String? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], outputFile: String? = nil) throws {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -39,12 +39,12 @@ final class ChildProcess: Sendable {
         thread.start()
     }
 
-    func kill(_ signal: Int32) {
+    public func kill(_ signal: Int32) {
         Foundation.kill(self.pid, signal)
     }
 
     /// The exit status (128 + signal when killed by one), without blocking a Swift concurrency thread.
-    func exitStatus() async -> Int32 {
+    public func exitStatus() async -> Int32 {
         while true {
             if let status = self.status.withLock({ $0 }) { return status }
             try? await Task.sleep(for: .milliseconds(20))

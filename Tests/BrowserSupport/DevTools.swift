@@ -10,25 +10,27 @@ import Synchronization
 ///
 /// - Important: Thread-safe. Every command has a deadline (30 s): a browser that stops answering fails the test
 ///   instead of hanging it.
-final class DevTools: Sendable {
+public final class DevTools: Sendable {
     /// Something the page said was wrong.
-    struct Problem: Sendable, CustomStringConvertible {
+    public struct Problem: Sendable, CustomStringConvertible {
         /// `console.error`, `exception` or `log:<source>` (a `Log.entryAdded` of level error, e.g. `log:network`).
-        var kind: String
-        var text: String
-        var url: String?
+        public var kind: String
+        public var text: String
+        public var url: String?
 
-        var description: String { "[\(self.kind)] \(self.text)" + (self.url.map { " (\($0))" } ?? "") }
+        public var description: String { "[\(self.kind)] \(self.text)" + (self.url.map { " (\($0))" } ?? "") }
     }
 
-    struct CommandFailed: Error, CustomStringConvertible {
-        var description: String
+    public struct CommandFailed: Error, CustomStringConvertible {
+        public var description: String
+
+        public init(description: String) { self.description = description }
     }
 
     private struct State {
         var nextID = 1
         var waiting: [Int: CheckedContinuation<Data, any Error>] = [:]
-        var problems: [Problem] = []
+        public var problems: [Problem] = []
         var isClosed = false
     }
 
@@ -40,7 +42,7 @@ final class DevTools: Sendable {
     }
 
     /// Connects to the browser endpoint `ws://127.0.0.1:<port><path>` (from its `DevToolsActivePort` file).
-    static func connect(port: Int, path: String) async throws -> DevTools {
+    public static func connect(port: Int, path: String) async throws -> DevTools {
         let box = Box()
         var options = LiveTestClient.Options()
         options.maxFrameSize = 1 << 26
@@ -62,7 +64,7 @@ final class DevTools: Sendable {
 
     /// Sends `method` with `params` (to the page of `session`, or to the browser) and returns the reply's
     /// `result` as JSON.
-    func call(_ method: String, _ params: [String: Any] = [:], session: String? = nil) async throws -> Data {
+    public func call(_ method: String, _ params: [String: Any] = [:], session: String? = nil) async throws -> Data {
         let id = self.state.withLock { state in
             defer { state.nextID += 1 }
             return state.nextID
@@ -95,9 +97,9 @@ final class DevTools: Sendable {
     }
 
     /// The problems collected so far, oldest first.
-    var problems: [Problem] { self.state.withLock { $0.problems } }
+    public var problems: [Problem] { self.state.withLock { $0.problems } }
 
-    func close() async {
+    public func close() async {
         await self.client.close()
     }
 
