@@ -138,7 +138,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "DurableWriteBenchmark",
-            dependencies: ["Stages", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Stages", "CMSStub", "BenchmarkSupport", .product(name: "Logging", package: "swift-log")],
             path: "Benchmarks/DurableWriteBenchmark"
         ),
         // A WebSocket client of the live protocol (CONTRACT §5), for the tests and the live benchmark.
