@@ -48,6 +48,7 @@ struct PrefillDrain {
             "PostgreSQL COPY into positions, undone \(grouped(phase.copyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", copyBefore)) s before flowrun, \(String(format: "%.2f", copyAfter)) s after: their mean)"
         )
         print(drain.report(copyRate: phase.copyRate))
+        flushOutput()
         return phase
     }
 

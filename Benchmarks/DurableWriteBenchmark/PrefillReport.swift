@@ -56,27 +56,27 @@ struct PrefillReport {
         )
         lines.append(
             self.row("durable-write rows/s, process start on", rate) {
-                $1 ? $0.prefilled.drain.startRate : $0.empty.drain.startRate
+                $1 ? $0.prefilled.drain.startRate : $0.empty.startRate
             }
         )
         lines.append(
             self.row("durable-write rows/s, steady state", rate) {
-                $1 ? $0.prefilled.drain.steadyRate : $0.empty.drain.steadyRate
+                $1 ? $0.prefilled.drain.steadyRate : $0.empty.steadyRate
             }
         )
         lines.append(
-            self.row("COPY into positions rows/s (mean of 2)", rate) { $1 ? $0.prefilled.copyRate : $0.empty.copyRate }
+            self.row("COPY into positions rows/s", rate) { $1 ? $0.prefilled.copyRate : $0.empty.copyRate }
         )
         lines.append(
             self.row("ratio durable-write / COPY (start on)", ratio) {
-                let phase = $1 ? $0.prefilled : $0.empty
-                return phase.drain.startRate / phase.copyRate
+                let rates = $1 ? $0.prefilled.rates : $0.empty
+                return rates.startRate / rates.copyRate
             }
         )
         lines.append(
             self.row("ratio durable-write / COPY (steady)", ratio) {
-                let phase = $1 ? $0.prefilled : $0.empty
-                return phase.drain.steadyRate / phase.copyRate
+                let rates = $1 ? $0.prefilled.rates : $0.empty
+                return rates.steadyRate / rates.copyRate
             }
         )
         lines.append(
@@ -96,6 +96,18 @@ struct PrefillReport {
             self.row("replay, ms max *", ms) { (($1 ? $0.atScale : $0.raceAlone).replayMilliseconds.max() ?? 0) }
         )
         lines.append(
+            "rates: \"empty\" is the mean of the empty table's two measurements, before the fill and after the"
+                + " filled table's (each COPY rate the mean of the COPYs before and after flowrun's drain):"
+        )
+        for shape in self.figures {
+            let (before, after) = (shape.emptyBefore, shape.emptyAfter)
+            lines.append(
+                "  \(shape.shape.title): durable-write from process start \(grouped(before.drain.startRate)) then"
+                    + " \(grouped(after.drain.startRate)) rows/s, COPY \(grouped(before.copyRate)) then"
+                    + " \(grouped(after.copyRate)) rows/s"
+            )
+        }
+        lines.append(
             "* reads: \"empty\" is with race 0 alone stored ("
                 + self.figures.map { "\(grouped(Double($0.raceAloneRows))) rows" }.joined(separator: ", ")
                 + "): the rows they return, nothing else; \(ScaleReads.runs) runs each"
@@ -105,20 +117,20 @@ struct PrefillReport {
             lines.append(
                 "issue 16's goals, on the hypertable with \(grouped(Double(hypertable.storedRows))) rows stored:"
             )
-            let (empty, filled) = (hypertable.empty, hypertable.prefilled)
+            let (empty, filled) = (hypertable.empty, hypertable.prefilled.rates)
             lines.append(
                 String(
                     format: "  durable-write filled / empty ≥ 0.90×:      %.2f× from process start, %.2f× steady state",
-                    filled.drain.startRate / empty.drain.startRate,
-                    filled.drain.steadyRate / empty.drain.steadyRate
+                    filled.startRate / empty.startRate,
+                    filled.steadyRate / empty.steadyRate
                 )
             )
             lines.append(
                 String(
                     format:
                         "  durable-write / COPY, filled table ≥ 0.80×: %.2f× from process start, %.2f× steady state",
-                    filled.drain.startRate / filled.copyRate,
-                    filled.drain.steadyRate / filled.copyRate
+                    filled.startRate / filled.copyRate,
+                    filled.steadyRate / filled.copyRate
                 )
             )
             lines.append(

@@ -6,8 +6,9 @@ import Stages
 
 /// durable-write at season scale (`--prefill ROWS`): for each shape of `positions`, in a database of its own,
 /// the drain and PostgreSQL's COPY into the empty table, then into the table filled with ROWS rows of
-/// earlier races (``SeasonFill``), and the snapshot and replay reads (``ScaleReads``) with the newest race
-/// alone stored and with all ROWS; then the figures side by side.
+/// earlier races (``SeasonFill``), then into the empty table again (the machine's speed drifts: the empty
+/// table's rates are the mean of both), and the snapshot and replay reads (``ScaleReads``) with the newest
+/// race alone stored and with all ROWS; then the figures side by side.
 ///
 /// COPY's ceiling is measured into `positions` itself, with whatever it holds, inside a transaction that is
 /// rolled back (then `VACUUM` removes what it left), once before flowrun's drain and once after it (after
@@ -33,14 +34,41 @@ struct PrefillScenario {
 
         /// Rows per second, to the mean of the two COPY timings.
         var copyRate: Double { Double(self.drain.rows) / ((self.copyBefore + self.copyAfter) / 2) }
+
+        var rates: Rates {
+            Rates(startRate: self.drain.startRate, steadyRate: self.drain.steadyRate, copyRate: self.copyRate)
+        }
+    }
+
+    /// A phase's rates, rows per second: durable-write's from process start and from the first row stored,
+    /// and COPY's.
+    struct Rates {
+        var startRate: Double
+        var steadyRate: Double
+        var copyRate: Double
+
+        /// The mean of each rate of `phases`.
+        static func mean(_ phases: [Phase]) -> Rates {
+            let count = Double(max(phases.count, 1))
+            return Rates(
+                startRate: phases.map(\.drain.startRate).reduce(0, +) / count,
+                steadyRate: phases.map(\.drain.steadyRate).reduce(0, +) / count,
+                copyRate: phases.map(\.copyRate).reduce(0, +) / count
+            )
+        }
     }
 
     /// What one shape measured.
     struct ShapeFigures {
         var shape: Shape
         var storage: String
-        var empty: Phase
+        /// Into the empty table before the fill, and again after the filled table's measurement (emptied by
+        /// `TRUNCATE`): the machine's speed drifts within a run, on a shared machine by several times.
+        var emptyBefore: Phase
+        var emptyAfter: Phase
         var prefilled: Phase
+        /// The mean of the two empty tables' rates.
+        var empty: Rates { .mean([self.emptyBefore, self.emptyAfter]) }
         /// The reads with race 0 alone stored, and with every row.
         var raceAlone: ScaleReads
         var atScale: ScaleReads
@@ -76,6 +104,7 @@ struct PrefillScenario {
         var figures: [ShapeFigures] = []
         for shape in shapes {
             print("\n== positions as a \(shape.title)")
+            flushOutput()
             if let measured = try await self.measure(shape) { figures.append(measured) }
         }
         print("")
@@ -168,7 +197,8 @@ struct PrefillScenario {
         )
 
         print("-- into the empty table")
-        let empty = try await drains.measure()
+        flushOutput()
+        let emptyBefore = try await drains.measure()
         try await postgres.execute("TRUNCATE positions")
 
         let season = SeasonFill(rows: self.rows, before: self.entries.start)
@@ -187,16 +217,22 @@ struct PrefillScenario {
         print(atScale.report)
 
         print("-- into the table holding \(grouped(Double(stored))) rows")
+        flushOutput()
         let prefilled = try await drains.measure()
 
         var compressed: CompressedFigures?
         if self.compress, shape == .hypertable {
             compressed = try await Self.compressSeason(postgres, season: season)
         }
+        try await postgres.execute("TRUNCATE positions")
+        print("-- into the empty table again (TRUNCATE)")
+        flushOutput()
+        let emptyAfter = try await drains.measure()
         return ShapeFigures(
             shape: shape,
             storage: storage,
-            empty: empty,
+            emptyBefore: emptyBefore,
+            emptyAfter: emptyAfter,
             prefilled: prefilled,
             raceAlone: raceAlone,
             atScale: atScale,

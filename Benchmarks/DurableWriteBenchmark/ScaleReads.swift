@@ -13,6 +13,9 @@ struct ScaleReads {
     /// Devices the snapshot returned; fixes of each replay.
     var snapshotDevices = 0
     var replayFixes: [Int] = []
+    /// The machine's 1-minute load average when the reads started (/proc/loadavg): on a shared machine,
+    /// how many processes wanted its cores meanwhile.
+    var loadAverage: String = "?"
 
     /// Runs of each read.
     static let runs = 20
@@ -20,6 +23,9 @@ struct ScaleReads {
     /// Times ``runs`` snapshots of the event, then ``runs`` replays, each of another device of race 0.
     static func measure(_ postgres: PostgresConnection, season: SeasonFill) async throws -> ScaleReads {
         var reads = ScaleReads()
+        reads.loadAverage =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").first
+            .map(String.init) ?? "?"
         let snapshots = PostgresSnapshots(connection: postgres)
         for _ in 0..<Self.runs {
             let start = ContinuousClock.now
@@ -59,6 +65,7 @@ struct ScaleReads {
         return """
               snapshot of the event's \(grouped(Double(SeasonFill.devicesPerRace))) devices (\(grouped(Double(self.snapshotDevices))) positions returned), \(Self.runs) runs: \(Self.summary(self.snapshotMilliseconds))
               one device's 3-hour race (\(fixes) fixes), \(Self.runs) devices: \(Self.summary(self.replayMilliseconds))
+              (the machine's load average: \(self.loadAverage))
             """
     }
 }

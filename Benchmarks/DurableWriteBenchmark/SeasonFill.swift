@@ -125,10 +125,11 @@ struct SeasonFill {
                     "filling positions: \(grouped(Double(stored))) of \(grouped(Double(self.rows))) rows (race \(race)),"
                     + " \(grouped(Double(stored) / seconds)) rows/s, \(Int(seconds)) s"
                 if terminal {
-                    // Written at once (a terminal's stdout is line-buffered, so the lines before are out already).
-                    FileHandle.standardOutput.write(Data(("\r" + line).utf8))
+                    print("\r" + line, terminator: "")
+                    flushOutput()
                 } else if printed.duration(to: .now) > .seconds(10) || stored >= self.rows {
                     print(line)
+                    flushOutput()
                     printed = .now
                 }
             }
@@ -142,4 +143,11 @@ struct SeasonFill {
         if terminal { print("") }
         return stored
     }
+}
+
+/// Writes out what `print` holds: standard output is fully buffered when it is a file or a pipe, and a long
+/// run's progress should show as it goes. (`fflush(nil)` flushes every output stream; `stdout` itself is a
+/// C global that Swift 6 does not let code touch.)
+func flushOutput() {
+    fflush(nil)
 }
