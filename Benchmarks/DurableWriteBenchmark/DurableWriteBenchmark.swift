@@ -61,7 +61,8 @@ func runBenchmark() async throws {
                 The third (--prefill) measures at season scale, for a plain positions table and for a hypertable
                 (--shape: only one), each in a database of its own: the drain and COPY into the empty table, then
                 the same into the table filled first with ROWS rows (default 20,000,000) of earlier races,
-                generated inside PostgreSQL; COPY goes into positions itself, in a transaction rolled back. It
+                generated inside PostgreSQL, then into the empty table again (its rates: the mean of both);
+                COPY goes into positions itself, in a transaction rolled back. It
                 also times the snapshot of an event of 1,000 devices and one device's 3-hour race replay, with
                 that race alone stored and with all ROWS, and prints each figure beside the empty table's.
                 --compress then compresses the hypertable's filled chunks, prints their size against the
