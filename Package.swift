@@ -139,7 +139,8 @@ let package = Package(
         .executableTarget(
             name: "DurableWriteBenchmark",
             dependencies: [
-                "Stages", "BenchmarkSupport", "BrowserSupport", .product(name: "Logging", package: "swift-log"),
+                "Stages", "CMSStub", "BenchmarkSupport", "BrowserSupport",
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/DurableWriteBenchmark"
         ),

@@ -6,6 +6,10 @@
 #   scripts/benchmark.sh [--entries N] [--writers W] [--batch B] [--read-count R]
 #                        (default 200,000 entries, 2% duplicates; flowrun with its defaults but for the options given)
 #   scripts/benchmark.sh --slow-writes MS [--duration S]
+#   scripts/benchmark.sh --prefill [ROWS] [--shape plain|hypertable] [--compress]
+#                        (at season scale: the same drain and COPY into the empty table and into one holding
+#                        ROWS rows of earlier races, default 20,000,000, generated inside PostgreSQL; the snapshot
+#                        and replay reads at that size; a plain table and a hypertable, each in its own database)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/benchmark-prepare.sh

@@ -1,6 +1,9 @@
 // durable-write-benchmark: flowrun draining a pre-loaded stream into PostgreSQL, beside PostgreSQL's own
 // COPY of the same rows into an empty table, measured in the same run.
 //
+// With --prefill, the same at season scale: into the empty table and into one holding millions of rows of
+// earlier races, beside the snapshot and replay reads at that size (PrefillScenario).
+//
 //   scripts/benchmark.sh [--entries N]       (starts the local servers, builds release, runs this)
 import BenchmarkSupport
 import BrowserSupport
@@ -8,28 +11,13 @@ import Foundation
 import Logging
 import Stages
 
-/// One COPY text-format field.
-func copyField(_ text: String?) -> String {
-    guard let text else { return "\\N" }
-    var escaped = ""
-    for character in text {
-        switch character {
-        case "\\": escaped += "\\\\"
-        case "\t": escaped += "\\t"
-        case "\n": escaped += "\\n"
-        case "\r": escaped += "\\r"
-        default: escaped.append(character)
-        }
-    }
-    return escaped
-}
-
 func runBenchmark() async throws {
     var entryCount = 200_000
     // nil: flowrun's own default (pipelines.yaml documents them).
-    var writers: Int?
-    var batch: Int?
-    var readCount: Int?
+    var settings = FlowrunSettings()
+    var prefill: Int?
+    var shapes = PrefillScenario.Shape.allCases
+    var compress = false
     var slowWrites: Duration?
     var slowDuration: Duration = .seconds(20)
     var arguments = Array(CommandLine.arguments.dropFirst())
@@ -45,9 +33,19 @@ func runBenchmark() async throws {
         arguments.removeFirst()
         switch flag {
         case "--entries": entryCount = try count(after: flag)
-        case "--writers": writers = try count(after: flag)
-        case "--batch": batch = try count(after: flag)
-        case "--read-count": readCount = try count(after: flag)
+        case "--writers": settings.writers = try count(after: flag)
+        case "--batch": settings.batch = try count(after: flag)
+        case "--read-count": settings.readCount = try count(after: flag)
+        case "--prefill":
+            // The number is optional: the next argument when it is one.
+            prefill = arguments.first.flatMap(Int.init) == nil ? 20_000_000 : try count(after: flag)
+        case "--shape":
+            guard let shape = arguments.first.flatMap(PrefillScenario.Shape.init(rawValue:)) else {
+                throw BenchmarkFailure("--shape needs plain or hypertable")
+            }
+            arguments.removeFirst()
+            shapes = [shape]
+        case "--compress": compress = true
         case "--slow-writes": slowWrites = .milliseconds(try count(after: flag))
         case "--duration": slowDuration = .seconds(try count(after: flag))
         case "-h", "--help":
@@ -55,11 +53,21 @@ func runBenchmark() async throws {
                 """
                 USAGE: durable-write-benchmark [--entries N] [--writers W] [--batch B] [--read-count R]
                        durable-write-benchmark --slow-writes MS [--duration S] [--entries N]
+                       durable-write-benchmark --prefill [ROWS] [--shape plain|hypertable] [--compress] [--entries N] …
 
                 The first drains N pre-loaded entries (default 200,000) and compares the rate with PostgreSQL's
                 own COPY of the same rows, timed before and after flowrun runs (the ratio is to their mean).
                 The second makes every INSERT take MS longer and samples flowrun's memory every second for S
                 seconds (default 20) while the entries wait in the stream.
+                The third (--prefill) measures at season scale, for a plain positions table and for a hypertable
+                (--shape: only one), each in a database of its own: the drain and COPY into the empty table, then
+                the same into the table filled first with ROWS rows (default 20,000,000) of earlier races,
+                generated inside PostgreSQL, then into the empty table again (its rates: the mean of both);
+                COPY goes into positions itself, in a transaction rolled back. It
+                also times the snapshot of an event of 1,000 devices and one device's 3-hour race replay, with
+                that race alone stored and with all ROWS, and prints each figure beside the empty table's.
+                --compress then compresses the hypertable's filled chunks, prints their size against the
+                uncompressed size, and times the reads again.
                 flowrun runs with its own defaults (pipelines.yaml) except for --writers (writers), --batch
                 (batch.max) and --read-count (read_count).
                 REDIS_URL, POSTGRES_URL, FLOWRUN_BINARY and FLOWRUN_MIGRATIONS come from the environment
@@ -72,6 +80,16 @@ func runBenchmark() async throws {
         }
     }
     let environment = try BenchmarkEnvironment(ProcessInfo.processInfo.environment, script: "scripts/benchmark.sh")
+    if let prefill {
+        try await PrefillScenario(
+            environment: environment,
+            settings: settings,
+            entries: BenchmarkEntries(count: entryCount),
+            rows: prefill,
+            compress: compress
+        ).run(shapes: shapes)
+        return
+    }
     let (redisURL, postgresURL) = (environment.redisURL, environment.postgresURL)
     let (flowrun, migrations) = (environment.flowrunBinary, environment.migrations)
 
@@ -107,66 +125,26 @@ func runBenchmark() async throws {
     }
     let tableKind = chunkInterval.map { "a TimescaleDB hypertable (chunks of \($0))" } ?? "a plain table"
 
-    // The entries: 2% duplicates, 1% of positions followed by an offline burst (out of order).
-    var options = TrackSimulator.Options()
-    options.devices = 500
-    options.duplicates = 0.02
-    options.outOfOrder = 0.01
-    var simulator = TrackSimulator(options: options)
-    var entries: [TrackSimulator.Entry] = []
-    while entries.count < entryCount { entries += simulator.nextTick() }
-    entries = Array(entries.prefix(entryCount))
+    // The entries, and the same rows as COPY text.
+    let bench = BenchmarkEntries(count: entryCount)
+    let (entries, rows) = (bench.entries, bench.rows)
     let redis = try RedisConnection(url: redisURL, name: "bench")
-    try await redis.send(["DEL", RedisArgument(stream)])
-    let appender = StreamAppender(redis: redis, stream: stream)
-    var start = 0
-    while start < entries.count {
-        try await appender.append(Array(entries[start..<min(start + 1000, entries.count)]))
-        start += 1000
-    }
-
-    // The same rows, decoded and deduplicated by identity, as COPY text.
-    var seen: Set<String> = []
-    var copyText = ""
-    for entry in entries {
-        guard case .success(let p) = PositionDecoder.decode(entry.streamEntry()),
-            seen.insert("\(p.deviceID)|\(p.timestamp)").inserted
-        else { continue }
-        let fields: [String?] = [
-            p.deviceID, Timestamp.format(p.timestamp, precision: .microseconds), p.latitude.description,
-            p.longitude.description,
-            p.altitude?.description, p.angle?.description, p.speed?.description, p.satellites.map(String.init),
-            p.priority.map(String.init), p.attributesJSON,
-        ]
-        copyText += fields.map(copyField).joined(separator: "\t") + "\n"
-    }
-    let rows = seen.count
+    try await bench.load(redis, stream: stream)
     print(
         "durable-write-benchmark: \(grouped(Double(entries.count))) entries (\(grouped(Double(entries.count - rows))) duplicates), \(grouped(Double(rows))) distinct positions"
     )
 
-    let overrides = [("writers", writers), ("batch.max", batch), ("read_count", readCount)]
-        .compactMap { name, value in value.map { "\(name) \($0)" } }
-    print("flowrun settings: its defaults" + (overrides.isEmpty ? "" : " except " + overrides.joined(separator: ", ")))
+    print(settings.description)
     print("positions, and COPY's table beside it: \(tableKind)")
 
     // flowrun, the real binary, as both scenarios run it.
-    // Only the settings given; the others are flowrun's defaults, as an operator gets them.
-    var settings = ""
-    if let writers { settings += "\n    writers: \(writers)" }
-    if let readCount { settings += "\n    read_count: \(readCount)" }
-    if let batch { settings += "\n    batch:\n      max: \(batch)" }
     let httpPort = try await freePort()
     let launch = try FlowrunLaunch(
         binary: flowrun,
         migrations: migrations,
         redisURL: redisURL,
         postgresURL: databaseURL,
-        pipelines: """
-              durable-write:
-                stream: \(stream)
-                group: bench\(settings)
-            """,
+        pipelines: settings.pipelines(stream: stream),
         httpPort: httpPort
     )
     defer { launch.remove() }
@@ -184,12 +162,12 @@ func runBenchmark() async throws {
 
     // PostgreSQL's own COPY of the same rows into an empty table, in seconds: once before flowrun runs and
     // once after, so that the ceiling is the machine's speed around flowrun's run, not at one moment.
-    let copyData = Array(copyText.utf8)
+    let copyData = bench.copyData
     func copySeconds() async throws -> Double {
         try await postgres.execute("TRUNCATE positions_copy")
         let copyStart = ContinuousClock.now
         let copied = try await postgres.copyIn(
-            "COPY positions_copy (device_id, ts, latitude, longitude, altitude, angle, speed, satellites, priority, attributes) FROM STDIN",
+            "COPY positions_copy (\(BenchmarkEntries.copyColumns)) FROM STDIN",
             data: copyData
         )
         guard copied == rows else { throw BenchmarkFailure("COPY stored \(copied) rows, expected \(rows)") }
@@ -198,103 +176,28 @@ func runBenchmark() async throws {
     let copyBefore = try await copySeconds()
 
     // flowrun draining the stream.
-    // The servers' processes, to tell their CPU apart: Redis's own pid, and the postmaster (with its backends).
-    let redisPID = try await redis.send(["INFO", "server"]).string?.split(separator: "\r\n")
-        .first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) }
-    let backendPID = try await postgres.query("SELECT pg_backend_pid()").rows[0][0].flatMap { Int32($0) }
-    let postmasterPID = backendPID.flatMap { ProcessStatus.parent(of: $0) }
-    func serverCPU() -> (redis: Double, postgres: Double) {
-        (
-            redisPID.flatMap { ProcessStatus.cpuSeconds(of: $0) } ?? 0,
-            postmasterPID.map { ProcessStatus.cpuSeconds(ofTree: $0) } ?? 0
-        )
-    }
-    let machineStart = ProcessStatus.machineBusySeconds()
-    let serversStart = serverCPU()
-    let child = try launch.start()
-    // Where the pipeline waits: its stages' busy time and queues, from flowrun's /metrics.
-    let utilisation = StageUtilisation(port: httpPort, pipeline: "durable-write")
-    let sampling = Task { await utilisation.sampleQueues() }
-    // The first row by an index probe; the end by the group's counters in Redis. The row count is checked
-    // once, at the end.
-    let drain: FlowrunProcess.Drain
-    let stages: String
-    do {
-        drain = try await child.untilDrained(redis: redis, stream: stream, group: "bench") {
-            try await postgres.query("SELECT EXISTS (SELECT 1 FROM positions)").rows[0][0] == "t"
-        }
-        sampling.cancel()
-        stages = try await utilisation.report(wallSeconds: drain.seconds)
-    } catch {
-        sampling.cancel()
-        await child.stop()
-        throw error
-    }
-    let machineBusy = ProcessStatus.machineBusySeconds() - machineStart
-    let serversEnd = serverCPU()
-    await child.stop()
-    let rolledBack = try await rolledBackTransactions(postgres, database: database)
-    let totalSeconds = drain.seconds
-    let steadySeconds = drain.steadySeconds ?? drain.seconds
-    let (peakKiB, flowrunCPU) = (drain.peakResidentKiB, drain.cpuSeconds)
-    let stored = Int(try await postgres.query("SELECT count(*) FROM positions").rows[0][0] ?? "0") ?? 0
-    guard stored == rows else { throw BenchmarkFailure("flowrun stored \(stored) rows, expected \(rows)") }
+    let drain = try await DrainMeasurement.run(
+        launch: launch,
+        httpPort: httpPort,
+        postgres: postgres,
+        redis: redis,
+        stream: stream,
+        database: database,
+        rows: rows,
+        firstRow: { try await postgres.query("SELECT EXISTS (SELECT 1 FROM positions)").rows[0][0] == "t" },
+        storedRows: { Int(try await postgres.query("SELECT count(*) FROM positions").rows[0][0] ?? "0") ?? 0 }
+    )
 
     // What autovacuum would otherwise do to flowrun's new rows during the second COPY.
     try await postgres.execute("VACUUM ANALYZE positions")
     let copyAfter = try await copySeconds()
     let copyRate = Double(rows) / ((copyBefore + copyAfter) / 2)
-    let steadyRate = Double(rows) / steadySeconds
     print(
         "PostgreSQL COPY into an empty twin      \(grouped(copyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", copyBefore)) s before flowrun, \(String(format: "%.2f", copyAfter)) s after: their mean)"
     )
-    print(
-        "flowrun durable-write, steady state     \(grouped(steadyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", steadySeconds)) s from the first row stored)"
-    )
-    print(
-        "flowrun durable-write, process start on \(grouped(Double(rows) / totalSeconds).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", totalSeconds)) s)"
-    )
-    print(
-        String(
-            format: "ratio flowrun / COPY: %.2f× (steady state), %.2f× (from process start)",
-            steadyRate / copyRate,
-            (Double(rows) / totalSeconds) / copyRate
-        )
-    )
-    print(
-        "flowrun write transactions rolled back: \(rolledBack.map(String.init) ?? "unknown") (each a batch whose COPY met a stored row, written again by INSERT … ON CONFLICT)"
-    )
-    print("flowrun peak RSS: \(String(format: "%.1f", Double(peakKiB) / 1024)) MB (VmHWM)")
-    print(stages)
-    let perRow = { (seconds: Double) in seconds / Double(rows) * 1e6 }
-    print(
-        String(
-            format:
-                "CPU per stored row: flowrun %.1f µs, PostgreSQL %.1f µs, Redis %.1f µs; whole machine %.1f µs"
-                + " (also this benchmark and whatever else runs)",
-            perRow(flowrunCPU),
-            perRow(serversEnd.postgres - serversStart.postgres),
-            perRow(serversEnd.redis - serversStart.redis),
-            perRow(machineBusy)
-        )
-    )
+    print(drain.report(copyRate: copyRate))
 
     try await dropDatabaseAndStream()
-}
-
-/// The transactions rolled back in `database`, once flowrun's connections are gone (a backend reports its
-/// counts when it exits); nil if they do not go within 5 s.
-func rolledBackTransactions(_ postgres: PostgresConnection, database: String) async throws -> Int? {
-    for _ in 0..<500 {
-        let row = try await postgres.query(
-            "SELECT numbackends, xact_rollback FROM pg_stat_database WHERE datname = '\(database)'"
-        ).rows.first
-        try await postgres.execute("SELECT pg_stat_clear_snapshot()")
-        // Only this benchmark's own connection left.
-        if let row, row[0] == "1" { return row[1].flatMap { Int($0) } }
-        try await Task.sleep(for: .milliseconds(10))
-    }
-    return nil
 }
 
 @main
