@@ -39,6 +39,9 @@ public final class ChildProcess: Sendable {
         thread.start()
     }
 
+    /// The child has exited (and was reaped).
+    public var hasExited: Bool { self.status.withLock { $0 } != nil }
+
     public func kill(_ signal: Int32) {
         Foundation.kill(self.pid, signal)
     }

@@ -23,6 +23,11 @@ final class FlowrunProcess: Sendable {
         self.child = try ChildProcess(Self.binary.path, arguments, outputFile: self.outputFile)
     }
 
+    /// A test that fails (or forgets) before stopping its flowrun does not leave it running after the test.
+    deinit {
+        if !self.child.hasExited { self.child.kill(SIGKILL) }
+    }
+
     var output: String { (try? String(contentsOfFile: self.outputFile, encoding: .utf8)) ?? "" }
 
     /// The port its operations server listens on (`http.port: 0` binds any), read from its log line.
