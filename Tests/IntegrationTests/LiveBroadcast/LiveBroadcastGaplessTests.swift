@@ -55,10 +55,12 @@ extension Integration {
                             newest[try #require(position["device_id"] as? String)] = position["ts"] as? String
                         }
                         #expect(newest.count == Self.devices.count, "the snapshot holds every device stored")
-                        let lastTimes = Set(Self.devices.map { Self.ts($0, tick: lastTick) })
+                        let last = Set(Self.devices.map { "\($0) \(Self.ts($0, tick: lastTick))" })
                         try await liveEventually("every device's last position arrives", within: .seconds(60)) {
-                            let times = Set(try received.all().compactMap { $0.type == "position" ? $0.ts : nil })
-                            return lastTimes.isSubset(of: times)
+                            let arrived = try received.all().compactMap { message in
+                                message.type == "position" ? "\(message.deviceID ?? "?") \(message.ts ?? "?")" : nil
+                            }
+                            return last.isSubset(of: Set(arrived))
                         }
                         var delivered: [String: [String]] = [:]
                         for message in try received.all().dropFirst() {
