@@ -7,6 +7,8 @@ import { STALE_MS, TRAIL_MS, clock } from "./model.js";
 const SVG = "http://www.w3.org/2000/svg";
 const EARTH_RADIUS_M = 6371008.8;
 const PADDING_PX = 48;
+/** The map's bottom, under the replay bar and the scale bar (drawn over it): the course and markers fit above. */
+const BOTTOM_RESERVED_PX = 96;
 /** The trail is drawn in this many pieces, older ones fainter. */
 const TRAIL_PIECES = [0.12, 0.25, 0.45, 0.8];
 /** When following an entry, the map spans this many metres across. */
@@ -177,7 +179,8 @@ export class MapView {
     const cos = Math.cos((lat0 * Math.PI) / 180);
     const spanX = Math.max((b.maxLon - b.minLon) * cos * metresPerDegree, 50);
     const spanY = Math.max((b.maxLat - b.minLat) * metresPerDegree, 50);
-    let scale = Math.min((width - 2 * PADDING_PX) / spanX, (height - 2 * PADDING_PX) / spanY);
+    const fitHeight = Math.max(height - 2 * PADDING_PX - BOTTOM_RESERVED_PX, PADDING_PX);
+    let scale = Math.min((width - 2 * PADDING_PX) / spanX, fitHeight / spanY);
     const followed = this.followedDevice();
     if (followed) {
       lat0 = followed.lat;
@@ -185,7 +188,7 @@ export class MapView {
       scale = Math.max(scale, width / FOLLOW_SPAN_M);
     }
     const cx = width / 2;
-    const cy = height / 2;
+    const cy = Math.max(height - BOTTOM_RESERVED_PX, height / 2) / 2;
     return {
       key: followed ? `${followed.id}@${followed.ts}|${width}x${height}` : `${width}x${height}`,
       scale,
