@@ -179,20 +179,14 @@ extension Integration {
             return killed
         }
 
-        /// Entries not yet delivered to the group at all.
         /// Entries the group has not acknowledged: pending plus not yet read, from one `XINFO GROUPS` reply.
         /// Two commands would race with the reader, which moves entries from the one count to the other
         /// between them (an entry read in between counted as neither, so as acknowledged).
         private func pendingAndUndelivered(_ world: TestWorld) async throws -> Int {
-            let reply = try await world.redis.send(["XINFO", "GROUPS", RedisArgument(world.stream)])
-            let group = try #require(reply.array?.first?.array, "the stream has the group")
-            var fields: [String: Int] = [:]
-            for index in stride(from: 0, to: group.count - 1, by: 2) {
-                if let name = group[index].string, let value = group[index + 1].integer { fields[name] = Int(value) }
-            }
-            let pending = try #require(fields["pending"], "XINFO GROUPS gives pending")
-            let lag = try #require(fields["lag"], "XINFO GROUPS gives the lag (nil would mean it is unknown)")
-            return pending + lag
+            let group = try #require(try await world.groupInfo(), "the stream has the group")
+            let pending = try #require(group["pending"]?.integer, "XINFO GROUPS gives pending")
+            let lag = try #require(group["lag"]?.integer, "XINFO GROUPS gives the lag (nil would mean it is unknown)")
+            return Int(pending + lag)
         }
     }
 }
