@@ -19,8 +19,10 @@ import Stages
 ///
 /// - Important: Nothing is acknowledged before the table and the stream hold its consequences. After a
 ///   restart (SIGKILL included) each event is rebuilt from `positions` and `crossings` before its first
-///   position, so no crossing is lost or doubled. The rebuild reads what durable-write stored: run
-///   durable-write on the same stream (on any instance) for it to be complete.
+///   position, so no crossing is lost or doubled. The rebuild reads what durable-write stored, once
+///   durable-write's group (`pipelines.durable-write.group`, on any instance) has acknowledged every entry
+///   race-timing's group has read: run durable-write on the same stream for it to be complete. A stream no
+///   group stores, or durable-write on another stream, is rebuilt from what `positions` holds (logged).
 public final class RaceTiming: PipelineKind, Sendable {
     public typealias Settings = FlowrunConfiguration.Pipelines.RaceTiming
     public static let name = "race-timing"
@@ -77,6 +79,20 @@ public final class RaceTiming: PipelineKind, Sendable {
             maxFixesPerDevice: settings.window.maxPositionsPerDevice
         )
         let weight = 2 * settings.readCount
+        let storage = Self.storageProgress(configuration, redis: resources.writer)
+        if storage == nil {
+            flow.logger.notice(
+                """
+                durable-write reads another stream than race-timing: an event's rebuild after a restart reads \
+                what `positions` holds without waiting for it to be stored, and may miss positions race-timing \
+                had timed (`flowrun timing recompute` repairs that)
+                """,
+                metadata: [
+                    "pipeline": "\(Self.name)", "stream": "\(settings.stream)",
+                    "durable_write_stream": "\(configuration.pipelines.durableWrite.stream)",
+                ]
+            )
+        }
         self.pipeline = Pipeline(Self.name, configuration: flow) {
             StreamSource(
                 redis: resources.reader,
@@ -107,7 +123,8 @@ public final class RaceTiming: PipelineKind, Sendable {
                 store: store,
                 settings: track,
                 maxFixes: settings.window.maxPositions,
-                stats: stats
+                stats: stats,
+                storage: storage
             )
             .buffer(.watermark(low: weight, high: 2 * weight, maxChunk: weight))
             WriteCrossings(store: store)
@@ -119,6 +136,21 @@ public final class RaceTiming: PipelineKind, Sendable {
                 inFlight: inFlight
             )
         }
+    }
+
+    /// What a rebuild waits for: durable-write's group on the same stream having acknowledged everything
+    /// race-timing's group has read. Nil when durable-write reads another stream (its entry ids say nothing
+    /// of this one).
+    static func storageProgress(_ configuration: FlowrunConfiguration, redis: RedisConnection) -> RedisStorageProgress?
+    {
+        let (timing, storing) = (configuration.pipelines.raceTiming, configuration.pipelines.durableWrite)
+        guard timing.stream == storing.stream else { return nil }
+        return RedisStorageProgress(
+            redis: redis,
+            stream: timing.stream,
+            timingGroup: timing.group,
+            storingGroup: storing.group
+        )
     }
 
     /// Appends the crossing changes a crash kept from the stream, loads the events to time (failing clearly

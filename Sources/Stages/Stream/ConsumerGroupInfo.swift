@@ -1,13 +1,15 @@
 /// What `XINFO GROUPS <stream>` (Redis 7.0 or later) says of one consumer group: its pending entries
 /// (delivered, not acknowledged) and its lag (entries of the stream not yet delivered to it; `nil` when
-/// Redis cannot tell, e.g. after entries were deleted).
+/// Redis cannot tell, e.g. after entries were deleted), and the id of the last entry delivered to it.
 public struct ConsumerGroupInfo: Sendable, Hashable {
     public var pending: Int64?
     public var lag: Int64?
+    public var lastDelivered: StreamID?
 
-    public init(pending: Int64? = nil, lag: Int64? = nil) {
+    public init(pending: Int64? = nil, lag: Int64? = nil, lastDelivered: StreamID? = nil) {
         self.pending = pending
         self.lag = lag
+        self.lastDelivered = lastDelivered
     }
 
     /// The groups of `stream`, by name; empty when the stream does not exist.
@@ -31,6 +33,7 @@ public struct ConsumerGroupInfo: Sendable, Hashable {
                 case "name": name = fields[index + 1].string
                 case "pending": info.pending = fields[index + 1].integer
                 case "lag": info.lag = fields[index + 1].integer
+                case "last-delivered-id": info.lastDelivered = fields[index + 1].string.flatMap(StreamID.init)
                 default: continue
                 }
             }

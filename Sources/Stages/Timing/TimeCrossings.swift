@@ -10,7 +10,10 @@ import Foundation
 /// what is stored before its first position after a start, and after its course or entries changed: each
 /// device's stored positions within the event's window (and the `jump` reference age before it), read a page
 /// of many devices at a time (``StoredFixesReader``), then the event's stored rows, which the results are
-/// reconciled with (``TimingStore``; each read retried until it works).
+/// reconciled with (``TimingStore``; each read retried until it works). Before reading, it waits until
+/// durable-write has stored every position race-timing has read (``StorageProgress``, asked every
+/// `storagePoll`, a line logged at the start of a wait and every `storageLogEvery` of it): a position
+/// race-timing acknowledged and the rebuild did not find would lose its crossings for good.
 ///
 /// Metrics: `flowrun_positions_faulty_total{pipeline,reason}` (each position taken, as judged in `ts` order
 /// when taken; `flowrun timing recompute` gives the final judgements), `flowrun_timing_too_late_total{pipeline}`,
@@ -32,11 +35,18 @@ public struct TimeCrossings: Stage {
     let stats: TimingStats?
     let retry: Retry
     let maxChangesPerBatch: Int
+    let storage: (any StorageProgress)?
+    let storagePoll: Duration
+    let storageLogEvery: Duration
 
     /// - Parameters:
     ///   - maxFixes: the most fixes held by all tracks together.
     ///   - maxChangesPerBatch: the most changes one batch passed on carries (``TimingBatch/split(maxChanges:)``):
     ///     a chunk whose changes are more (a rebuild's) goes on as several batches.
+    ///   - storage: whether durable-write has stored what race-timing read, asked before each rebuild; nil:
+    ///     rebuild from what is stored at once.
+    ///   - storagePoll: how long to wait before asking `storage` again.
+    ///   - storageLogEvery: how often a wait for `storage` logs that it still waits.
     ///   - now: the processor's clock, µs since the epoch (a position's `received` moment for `future`), read
     ///     once per chunk.
     public init(
@@ -47,6 +57,9 @@ public struct TimeCrossings: Stage {
         stats: TimingStats? = nil,
         retry: Retry = .forever,
         maxChangesPerBatch: Int = TimingBatch.maxChanges,
+        storage: (any StorageProgress)? = nil,
+        storagePoll: Duration = .milliseconds(100),
+        storageLogEvery: Duration = .seconds(10),
         now: @escaping @Sendable () -> Int64 = FlagFaults.systemClock
     ) {
         self.registry = registry
@@ -56,6 +69,9 @@ public struct TimeCrossings: Stage {
         self.stats = stats
         self.retry = retry
         self.maxChangesPerBatch = maxChangesPerBatch
+        self.storage = storage
+        self.storagePoll = storagePoll
+        self.storageLogEvery = storageLogEvery
         self.now = now
     }
 
@@ -139,6 +155,7 @@ public struct TimeCrossings: Stage {
     {
         guard let course = timer.timed.events[event]?.course else { return [] }
         let started = ContinuousClock.now
+        try await self.waitUntilStored(before: event, context: context)
         let age = self.settings.rules.thresholds.referenceAge.microseconds
         let from = course.window.starts.map { $0 - age }
         timer.beginSeed(event: event)
@@ -173,5 +190,59 @@ public struct TimeCrossings: Stage {
             ]
         )
         return changes
+    }
+
+    /// Returns once ``storage`` says durable-write has stored everything race-timing has read (at once when
+    /// there is no `storage`, or no group stores the stream).
+    private func waitUntilStored(before event: String, context: StageContext) async throws {
+        guard let storage = self.storage else { return }
+        let clock = context.clock
+        var waitStarted: Duration?
+        var lastLogged = clock.now
+        while true {
+            let state = try await context.retrying("ask whether durable-write stored what race-timing read", self.retry)
+            {
+                try await storage.catchUp()
+            }
+            switch state {
+            case .stored:
+                if let waitStarted {
+                    context.logger.info(
+                        "durable-write has stored what race-timing read; rebuilding the event",
+                        metadata: ["event": "\(event)", "waited": "\(clock.now - waitStarted)"]
+                    )
+                }
+                return
+            case .noStoringGroup(let group):
+                context.logger.notice(
+                    """
+                    no consumer group stores this stream (durable-write's group is missing): the event is rebuilt \
+                    from what `positions` holds now, and positions not stored there are timed only by \
+                    `flowrun timing recompute`
+                    """,
+                    metadata: ["event": "\(event)", "storing_group": "\(group)"]
+                )
+                return
+            case .behind(let through, let pending, let undelivered):
+                let now = clock.now
+                if waitStarted == nil || now - lastLogged >= self.storageLogEvery {
+                    context.logger.notice(
+                        """
+                        waiting for durable-write to store what race-timing has read before rebuilding the event \
+                        from `positions` (is durable-write running on this stream, on some instance?)
+                        """,
+                        metadata: [
+                            "event": "\(event)", "through_entry": "\(through)",
+                            "durable_write_pending": "\(pending.map(String.init) ?? "unknown")",
+                            "durable_write_unread": "\(undelivered.map(String.init) ?? "unknown")",
+                            "waiting": "\(now - (waitStarted ?? now))",
+                        ]
+                    )
+                    lastLogged = now
+                }
+                waitStarted = waitStarted ?? now
+                try await clock.sleep(for: self.storagePoll)
+            }
+        }
     }
 }

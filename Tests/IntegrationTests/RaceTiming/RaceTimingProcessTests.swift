@@ -2,8 +2,9 @@ import Foundation
 import Stages
 import Testing
 
-/// race-timing in the real `flowrun` binary: SIGKILLed mid-race and restarted, it leaves the table the
-/// positions define, the crossings stream replays to it, and `flowrun timing recompute` finds nothing to change.
+/// race-timing in the real `flowrun` binary: SIGKILLed mid-race, before durable-write stored any of what it had
+/// timed, and restarted, it waits for durable-write before rebuilding, then leaves the table the positions
+/// define, the crossings stream replays to it, and `flowrun timing recompute` finds nothing to change.
 extension Integration {
     @Suite struct RaceTimingProcessTests {
         @Test func killedWithSIGKILLMidRace_andRestarted_leavesTheTableThePositionsDefine() async throws {
@@ -29,30 +30,41 @@ extension Integration {
                 }
                 // Second by second, all devices: the race as it arrives.
                 let race = (0..<24).flatMap { second in drives.map { $0[second] } }
-                let config = try world.writeConfigurationFile(raceTiming: true)
+                // race-timing alone first: nothing stores the stream, so its first rebuild waits for nothing.
+                let timingOnly = try world.writeConfigurationFile(durableWrite: false, raceTiming: true)
                 try await world.append(Array(race[..<300]))
-                let first = try FlowrunProcess(configuration: config)
-                try await world.eventually("some crossings counted") { try await world.crossings().count >= 20 }
-                // The rebuild reads what durable-write stored, so the kill comes once durable-write has stored
-                // what race-timing read: race-timing acknowledges a position once its crossings are written, not
-                // once durable-write has stored it, and a rebuild that misses positions race-timing had already
-                // acknowledged removes their crossings (seen in CI: every crossing lost; README "race-timing"
-                // says so, and `flowrun timing recompute` repairs it). That gap is open, not tested here.
-                try await world.eventually("durable-write stored what was appended") {
-                    let rows = try await world.rowCount()
-                    let pending = try await world.pendingCount()
-                    return rows == 300 && pending == 0
+                let first = try FlowrunProcess(configuration: timingOnly)
+                try await world.eventually("some crossings counted and their entries acknowledged") {
+                    guard let info = try await world.groupInfo("race-timing"),
+                        let read = info["entries-read"]?.integer, let pending = info["pending"]?.integer
+                    else { return false }
+                    return try await world.crossings().count >= 20 && read - pending >= 200
                 }
+                // durable-write's group appears, behind: race-timing acknowledged positions nothing has stored.
+                _ = try await world.redis.send([
+                    "XGROUP", "CREATE", RedisArgument(world.stream), RedisArgument(world.group), "0",
+                ])
                 first.kill(SIGKILL)
                 #expect(await first.waitForExit() == 128 + SIGKILL)
-                #expect(try await world.crossings().count < expected.count, "killed mid-race")
+                let counted = try await world.crossings()
+                #expect(counted.count < expected.count, "killed mid-race")
+                #expect(try await world.rowCount() == 0, "nothing stored when killed")
                 try await world.append(Array(race[300...]))
-                let second = try FlowrunProcess(configuration: config)
+                // Restarted, race-timing must not rebuild the event from a `positions` that lacks what it had
+                // acknowledged (that removed every crossing, seen in CI): it waits for durable-write's group.
+                let second = try FlowrunProcess(configuration: timingOnly)
+                try await world.eventually("race-timing waits for durable-write before rebuilding") {
+                    second.output.contains("waiting for durable-write to store what race-timing has read")
+                }
+                #expect(try await world.crossings() == counted, "nothing removed while the rebuild waits")
+                // durable-write on another instance catches up; the rebuild then finds every position.
+                let storing = try FlowrunProcess(configuration: try world.writeConfigurationFile())
                 do {
                     try await world.waitUntilTimed("every crossing counted and every entry acknowledged", to: expected)
                     try await world.waitUntilStoredAndAcknowledged(rows: race.count)
                 } catch {
                     second.kill(SIGKILL)
+                    storing.kill(SIGKILL)
                     let found = (try? await world.crossings()) ?? [:]
                     let differing = expected.filter { found[$0.key] != $0.value }.map {
                         "\($0.key): \($0.value) ≠ \(found[$0.key] ?? "none")"
@@ -67,13 +79,16 @@ extension Integration {
                     )
                     throw error
                 }
+                #expect(second.output.contains("durable-write has stored what race-timing read; rebuilding the event"))
+                storing.kill(SIGTERM)
+                #expect(await storing.waitForExit() == 0, "output:\n\(storing.output)")
                 second.kill(SIGTERM)
                 #expect(await second.waitForExit() == 0, "output:\n\(second.output)")
                 #expect(try await world.crossings() == expected)
                 #expect(try await world.replayedCrossings() == expected, "replaying the stream gives the table")
                 // The table is what recompute gives from the positions and the course alone.
                 let recompute = try FlowrunProcess(arguments: [
-                    "timing", "recompute", "--event", event, "--dry-run", config,
+                    "timing", "recompute", "--event", event, "--dry-run", timingOnly,
                 ])
                 #expect(await recompute.waitForExit() == 0, "output:\n\(recompute.output)")
                 #expect(
