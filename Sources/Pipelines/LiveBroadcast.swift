@@ -155,7 +155,8 @@ public final class LiveBroadcast: PipelineKind, Sendable {
                 port: self.settings.port,
                 clientQueue: self.settings.clientQueue,
                 slowClientTimeout: self.settings.slowClientTimeout,
-                flushDelay: self.settings.flushDelay
+                flushDelay: self.settings.flushDelay,
+                mapTiles: self.settings.tiles
             ),
             authority: self.resources.cms,
             snapshots: stored,

@@ -58,6 +58,8 @@ struct ConfigurationDefaultsTests {
         #expect(live.block == .seconds(1))
         #expect(live.clientQueue == 256)
         #expect(live.slowClientTimeout == .seconds(10))
+        #expect(live.mapTiles == nil && live.tiles == nil, "no tiles: the page fetches nothing from elsewhere")
+        #expect(live.mapTilesMaxZoom == 19)
 
         #expect(!configuration.pipelines.raceTiming.enabled, "off in a file that does not name it")
         let timing = configuration.pipelines.raceTiming

@@ -58,6 +58,9 @@ struct ConfigurationKeysTests {
                 block: 2s
                 client_queue: 16
                 slow_client_timeout: 3s
+                map_tiles: https://tiles.example.org/{z}/{x}/{y}.png
+                map_tiles_attribution: © the site
+                map_tiles_max_zoom: 18
             """
         var expected = FlowrunConfiguration()
         expected.instance = "processor-2"
@@ -103,6 +106,9 @@ struct ConfigurationKeysTests {
         live.readCount = 64
         live.block = .seconds(2)
         live.clientQueue = 16
+        live.mapTiles = "https://tiles.example.org/{z}/{x}/{y}.png"
+        live.mapTilesAttribution = "© the site"
+        live.mapTilesMaxZoom = 18
         live.slowClientTimeout = .seconds(3)
         expected.pipelines.liveBroadcast = live
 

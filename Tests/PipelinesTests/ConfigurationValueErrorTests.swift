@@ -76,6 +76,20 @@ struct ConfigurationValueErrorTests {
                     + "http://127.0.0.1:8055, found \"ftp://cms\""
             ),
             (
+                "pipelines:\n  live-broadcast:\n    map_tiles: https://tiles.example.org/{z}/{x}.png\n",
+                "3:16: pipelines.live-broadcast.map_tiles: expected an http:// or https:// URL with {z}, {x} and {y}, "
+                    + "like http://tiles.example.org/{z}/{x}/{y}.png, found \"https://tiles.example.org/{z}/{x}.png\""
+            ),
+            (
+                "pipelines:\n  live-broadcast:\n    map_tiles: /tiles/{z}/{x}/{y}.png\n",
+                "3:16: pipelines.live-broadcast.map_tiles: expected an http:// or https:// URL with {z}, {x} and {y}, "
+                    + "like http://tiles.example.org/{z}/{x}/{y}.png, found \"/tiles/{z}/{x}/{y}.png\""
+            ),
+            (
+                "pipelines:\n  live-broadcast:\n    map_tiles_max_zoom: 25\n",
+                "3:25: pipelines.live-broadcast.map_tiles_max_zoom: expected a zoom level from 0 to 24, found \"25\""
+            ),
+            (
                 "log:\n  level: verbose\n",
                 "2:10: log.level: expected one of trace, debug, info, notice, warning, error, critical, "
                     + "found \"verbose\""

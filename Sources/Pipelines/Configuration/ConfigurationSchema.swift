@@ -112,6 +112,9 @@ extension FlowrunConfiguration.Pipelines.LiveBroadcast {
             .value("client_queue", \.clientQueue, .count),
             .value("slow_client_timeout", \.slowClientTimeout, .duration(positive: true)),
             .value("flush_delay", \.flushDelay, .duration(positive: false)),
+            .value("map_tiles", \.mapTiles, .tileTemplate),
+            .value("map_tiles_attribution", \.mapTilesAttribution, .optionalText),
+            .value("map_tiles_max_zoom", \.mapTilesMaxZoom, .zoom),
         ]
     }
 }

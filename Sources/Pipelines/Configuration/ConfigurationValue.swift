@@ -43,6 +43,37 @@ extension ConfigurationValue where Value == Int {
     }
 }
 
+extension ConfigurationValue where Value == Int {
+    /// A map zoom level, 0–24.
+    static var zoom: Self {
+        Self(expected: "a zoom level from 0 to 24") { text in
+            guard let zoom = Self.nonNegative.parse(text), zoom <= 24 else { return nil }
+            return zoom
+        }
+    }
+}
+
+extension ConfigurationValue where Value == String? {
+    /// A tile URL template: `http://` or `https://`, a host, and each of `{z}`, `{x}`, `{y}`; empty: none.
+    static var tileTemplate: Self {
+        let example = "http://tiles.example.org/{z}/{x}/{y}.png"
+        return Self(expected: "an http:// or https:// URL with {z}, {x} and {y}, like \(example)") { text in
+            if text.isEmpty { return .some(nil) }
+            let lower = text.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"),
+                MapTiles.placeholders.allSatisfy(text.contains),
+                let host = URLComponents(string: text.replacing(/\{[xyz]\}/, with: "0"))?.host, !host.isEmpty
+            else { return nil }
+            return .some(text)
+        }
+    }
+
+    /// Any text; empty: none.
+    static var optionalText: Self {
+        Self(expected: "text") { .some($0.isEmpty ? nil : $0) }
+    }
+}
+
 extension ConfigurationValue where Value == Double {
     /// A finite decimal number greater than zero, e.g. a speed: `300` or `120.5`.
     static func positiveNumber(_ what: String) -> Self {

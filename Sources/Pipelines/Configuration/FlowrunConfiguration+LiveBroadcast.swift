@@ -40,6 +40,22 @@ extension FlowrunConfiguration.Pipelines {
         /// that come meanwhile share the socket write, ≥ 0 (0: at once). Trades a few milliseconds of latency
         /// for a fraction of the CPU per delivery. Default: 10 ms.
         public var flushDelay = LiveServer.Configuration.defaultFlushDelay
+        /// `map_tiles`: a site's tile server for the map page, a URL with `{z}`, `{x}` and `{y}` like
+        /// `http://tiles.example.org/{z}/{x}/{y}.png`; the page then draws the map over its tiles. Default: none
+        /// (the page draws the course and markers alone, and fetches nothing from anywhere else).
+        public var mapTiles: String?
+        /// `map_tiles_attribution`: the text shown in a corner of the map over the tiles, e.g.
+        /// `© OpenStreetMap contributors`. Default: none.
+        public var mapTilesAttribution: String?
+        /// `map_tiles_max_zoom`: the highest zoom the tile server has, 0–24. Default: 19.
+        public var mapTilesMaxZoom = MapTiles.defaultMaxZoom
+
+        /// The map page's tiles, when `map_tiles` is set.
+        public var tiles: MapTiles? {
+            self.mapTiles.map {
+                MapTiles(url: $0, attribution: self.mapTilesAttribution, maxZoom: self.mapTilesMaxZoom)
+            }
+        }
 
         /// The defaults of a pipeline whose section is present: enabled unless `enabled` says otherwise.
         public init() {

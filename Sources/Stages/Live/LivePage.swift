@@ -2,7 +2,8 @@ import Foundation
 import NIOCore
 
 /// The live map page's files (HTML, CSS, JavaScript from `Sources/Stages/Live/Web`), read once and served by the
-/// live server beside `/live`: `index.html` at `/` and `/events/<id>`, every file at `/map/<name>`.
+/// live server beside `/live`: `index.html` at `/` and `/events/<id>`, every file at `/map/<name>`, and the
+/// page's settings from this instance's configuration at `/map/settings.json` (``MapTiles``).
 ///
 /// The files are the `Stages` target's SwiftPM resources (`resources: [.copy("Live/Web")]`): a build copies them
 /// to `flowrun_Stages.resources/Web` next to the binary, where they are looked for first; a binary run from its
@@ -25,6 +26,24 @@ struct LivePage: Sendable {
 
     /// The page's HTML document.
     var index: File? { self.files["index.html"] }
+
+    /// This page with its settings file, `settings.json`, saying which tiles to draw (none when nil). A page
+    /// whose files were not found stays without any, so that every file answers the 404 naming where they
+    /// were looked for.
+    func with(tiles: MapTiles?) -> LivePage {
+        guard !self.files.isEmpty else { return self }
+        var files = self.files
+        files["settings.json"] = File(
+            contentType: Self.contentType(of: "settings.json")!,
+            bytes: ByteBuffer(bytes: MapTiles.settingsJSON(tiles))
+        )
+        return LivePage(files: files, searched: self.searched)
+    }
+
+    private init(files: [String: File], searched: [String]) {
+        self.files = files
+        self.searched = searched
+    }
 
     /// The files found in the first of `directories` that holds an `index.html`.
     init(directories: [URL]) {
@@ -69,6 +88,7 @@ struct LivePage: Sendable {
         case "js": "text/javascript; charset=utf-8"
         case "svg": "image/svg+xml"
         case "png": "image/png"
+        case "json": "application/json; charset=utf-8"
         default: nil
         }
     }

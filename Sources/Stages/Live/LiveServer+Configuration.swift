@@ -32,6 +32,8 @@ extension LiveServer {
         /// `subscribe` requests one connection may have in flight before its frames are no longer read until
         /// one is answered. Default: 16.
         public var maxSubscribesInFlight = 16
+        /// The tile server the map page draws under the course and markers; nil: none (the default).
+        public var mapTiles: MapTiles?
 
         /// 8080.
         public static let defaultPort = 8080
@@ -47,13 +49,15 @@ extension LiveServer {
             port: Int = Self.defaultPort,
             clientQueue: Int = Self.defaultClientQueue,
             slowClientTimeout: Duration = Self.defaultSlowClientTimeout,
-            flushDelay: Duration = Self.defaultFlushDelay
+            flushDelay: Duration = Self.defaultFlushDelay,
+            mapTiles: MapTiles? = nil
         ) {
             self.host = host
             self.port = port
             self.clientQueue = clientQueue
             self.slowClientTimeout = slowClientTimeout
             self.flushDelay = flushDelay
+            self.mapTiles = mapTiles
         }
     }
 }

@@ -32,6 +32,8 @@ public final class LiveServer: Sendable {
     /// Where the pipeline publishes positions.
     public let hub: LiveHub
     private let environment: LiveConnectionEnvironment
+    /// The map page's files, with its settings from ``Configuration/mapTiles``.
+    private let page: LivePage
     private let group: any EventLoopGroup
     private let logger: Logger
     private let state = Mutex(State())
@@ -73,6 +75,7 @@ public final class LiveServer: Sendable {
         precondition(configuration.slowClientTimeout > .zero, "slow_client_timeout must be positive")
         precondition(configuration.flushDelay >= .zero, "flush_delay must not be negative")
         self.configuration = configuration
+        self.page = LivePage.bundled.with(tiles: configuration.mapTiles)
         self.group = eventLoopGroup
         self.logger = logger
         let metrics = LiveMetrics(factory: metricsFactory)
@@ -275,6 +278,7 @@ public final class LiveServer: Sendable {
         }
         let environment = self.environment
         let configuration = self.configuration
+        let page = self.page
         return channel.eventLoop.makeCompletedFuture {
             let upgradeState = NIOLoopBoundBox(LiveUpgradeState.none, eventLoop: channel.eventLoop)
             let upgrader = LiveWebSocketUpgrader(
@@ -285,7 +289,7 @@ public final class LiveServer: Sendable {
             let http = LiveHTTPHandler(
                 state: upgradeState,
                 handshakeTimeout: TimeAmount(configuration.handshakeTimeout),
-                page: LivePage.bundled,
+                page: page,
                 authority: environment.authority,
                 history: environment.history,
                 logger: environment.logger

@@ -32,6 +32,29 @@ extension Integration.LiveServerTests {
         }
     }
 
+    @Test func settingsSayWhichTilesThePageDraws_noneByDefault() async throws {
+        func settings(_ port: Int) async throws -> [String: Any] {
+            let answer = try await plainGet("/map/settings.json", port: port)
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer)")
+            #expect(answer.lowercased().contains("content-type: application/json; charset=utf-8"))
+            let body = try #require(answer.components(separatedBy: "\r\n\r\n").last)
+            return try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
+        }
+        try await LiveTestServer.run { server in
+            let said = try await settings(server.port)
+            #expect(said["tiles"] is NSNull, "no tiles unless configured")
+        }
+        let tiles = MapTiles(url: "https://tiles.example.org/{z}/{x}/{y}.png", attribution: "© \"site\"", maxZoom: 17)
+        try await LiveTestServer.run {
+            $0.mapTiles = tiles
+        } _: { server in
+            let said = try #require(try await settings(server.port)["tiles"] as? [String: Any])
+            #expect(said["url"] as? String == tiles.url)
+            #expect(said["attribution"] as? String == "© \"site\"")
+            #expect(said["max_zoom"] as? Int == 17)
+        }
+    }
+
     @Test func eventsAnswersTheUsersEvents_401WithoutASession_503WhenTheCMSCannotBeAsked() async throws {
         try await LiveTestServer.run { server in
             let listed = try await plainGet("/events", port: server.port, cookie: "session=valid")

@@ -101,6 +101,7 @@ extension Integration {
                     && !state.scale.isEmpty
             }
             #expect(first.markers.allSatisfy { $0.label.hasPrefix("Racer ") }, "\(first.markers)")
+            #expect(first.tiles.isEmpty && first.attribution.isEmpty, "no map_tiles, no tiles: \(first.tiles)")
             try await page.until("every marker moves and none is grey") { state in
                 state.markers.count == devices && state.markers.allSatisfy { !$0.stale }
                     && state.places.allSatisfy { first.places[$0.key] != $0.value }
@@ -215,8 +216,8 @@ extension TestWorld {
     }
 
     /// A `pipelines.yaml` with durable-write, live-broadcast (on `livePort`, asking `cms`) and race-timing on this
-    /// world's streams.
-    func writeMapConfigurationFile(livePort: Int, cms: URL) throws -> String {
+    /// world's streams; `live` holds more of live-broadcast's settings, a `key: value` a line.
+    func writeMapConfigurationFile(livePort: Int, cms: URL, live: [String] = []) throws -> String {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("flowrun-map-\(self.database).yaml")
         try """
         instance: map-test
@@ -237,7 +238,7 @@ extension TestWorld {
             timing_stream: \(self.crossingsStream)
             port: \(livePort)
             cms_url: \(cms.absoluteString)
-            block: 100ms
+            block: 100ms\(live.map { "\n    \($0)" }.joined())
           race-timing:
             enabled: true
             stream: \(self.stream)

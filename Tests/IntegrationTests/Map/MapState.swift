@@ -22,6 +22,28 @@ struct MapState: Decodable, Sendable {
     var frames: Int
     var messages: Int
     var replay: Replay
+    /// The tiles drawn under the map (none without `map_tiles`).
+    var tiles: [Tile]
+    /// The attribution shown over the tiles ("" when none).
+    var attribution: String
+    /// The course's first gate's first end, and where the map draws it.
+    var firstGate: GatePoint?
+
+    struct Tile: Decodable, Sendable, Hashable {
+        var url: String
+        /// Its top left corner and side, in map pixels.
+        var x: Double
+        var y: Double
+        var size: Double
+    }
+
+    struct GatePoint: Decodable, Sendable, Hashable {
+        var lat: Double
+        var lon: Double
+        /// Where the map draws it, in map pixels.
+        var x: Double
+        var y: Double
+    }
 
     /// The replay as the page's `Replay` has it: times in ms since the epoch (device time).
     struct Replay: Decodable, Sendable {

@@ -11,6 +11,13 @@ import { MapView } from "./view.js";
 
 const model = new RaceModel();
 const view = new MapView(document, model);
+// This instance's settings for the page (pipelines.live-broadcast.map_tiles): tiles under the map, if any.
+fetch("/map/settings.json")
+  .then((response) => (response.ok ? response.json() : null))
+  .then((settings) => {
+    if (settings && settings.tiles) view.setTiles(settings.tiles);
+  })
+  .catch(() => {}); // without settings, the map is drawn without tiles
 const replay = new Replay(model);
 const replayBar = new ReplayBar(document, replay, (active) => view.setModel(active ? replay.model : model));
 const picker = document.getElementById("event-picker");
@@ -155,6 +162,15 @@ window.flowrunMap = {
       events: [...picker.options].map((option) => option.value).filter(Boolean),
       devices: model.devices.size,
       gates: document.querySelectorAll("#course .gate").length,
+      // Each tile drawn: its URL and where (map pixels); the first gate's first end, where and at what place.
+      tiles: [...document.querySelectorAll("#tiles image")].map((image) => ({
+        url: image.getAttribute("href"),
+        x: Number(image.getAttribute("x")),
+        y: Number(image.getAttribute("y")),
+        size: Number(image.getAttribute("width")),
+      })),
+      attribution: document.getElementById("attribution").hidden ? "" : document.getElementById("attribution").textContent,
+      firstGate: firstGate(),
       scale: document.querySelector("#scale text") ? document.querySelector("#scale text").textContent : "",
       markers,
       standings,
@@ -177,3 +193,11 @@ window.flowrunMap = {
     view.follow(entryID);
   },
 };
+
+/** The course's first gate's first end: its latitude and longitude, and where the map draws it (for the test). */
+function firstGate() {
+  const line = document.querySelector("#course .gate");
+  const gate = model.course[0];
+  if (!line || !gate) return null;
+  return { lat: gate.lat1, lon: gate.lon1, x: Number(line.getAttribute("x1")), y: Number(line.getAttribute("y1")) };
+}

@@ -46,6 +46,7 @@ export class MapView {
     this.model = model;
     this.svg = document.getElementById("map");
     this.layers = {
+      tiles: document.getElementById("tiles"),
       course: document.getElementById("course"),
       trails: document.getElementById("trails"),
       markers: document.getElementById("markers"),
@@ -102,6 +103,7 @@ export class MapView {
     if (projectionChanged) {
       this.projectionKey = key;
       if (projection) {
+        this.drawTiles(projection);
         this.drawCourse(projection);
         this.drawScale(projection);
       }
@@ -165,38 +167,101 @@ export class MapView {
   }
 
   /**
-   * A local equirectangular projection (x = Δlon·cos(lat₀), y = Δlat, in metres) centred on the bounds, scaled
-   * to fit the SVG; or centred on the followed entry's marker at a fixed span.
+   * Web Mercator (what tile servers draw; for a race site, the local ground to within a pixel), centred on the
+   * bounds and scaled to fit the map, or centred on the followed entry's marker at a fixed span. `scale` is
+   * pixels per metre on the ground (the scale bar's), `k` pixels per Mercator metre (`scale`·cos(lat)).
    */
   projection() {
     const b = this.bounds;
     const width = this.svg.clientWidth;
     const height = this.svg.clientHeight;
     if (!b || width === 0 || height === 0) return null;
-    let lat0 = (b.minLat + b.maxLat) / 2;
-    let lon0 = (b.minLon + b.maxLon) / 2;
-    const metresPerDegree = (EARTH_RADIUS_M * Math.PI) / 180;
-    const cos = Math.cos((lat0 * Math.PI) / 180);
-    const spanX = Math.max((b.maxLon - b.minLon) * cos * metresPerDegree, 50);
-    const spanY = Math.max((b.maxLat - b.minLat) * metresPerDegree, 50);
+    let mx0 = (mercatorX(b.minLon) + mercatorX(b.maxLon)) / 2;
+    let my0 = (mercatorY(b.minLat) + mercatorY(b.maxLat)) / 2;
+    const cos = Math.cos((inverseMercatorY(my0) * Math.PI) / 180);
+    const spanX = Math.max((mercatorX(b.maxLon) - mercatorX(b.minLon)) * cos, 50);
+    const spanY = Math.max((mercatorY(b.maxLat) - mercatorY(b.minLat)) * cos, 50);
     const fitHeight = Math.max(height - 2 * PADDING_PX - BOTTOM_RESERVED_PX, PADDING_PX);
     let scale = Math.min((width - 2 * PADDING_PX) / spanX, fitHeight / spanY);
     const followed = this.followedDevice();
     if (followed) {
-      lat0 = followed.lat;
-      lon0 = followed.lon;
+      mx0 = mercatorX(followed.lon);
+      my0 = mercatorY(followed.lat);
       scale = Math.max(scale, width / FOLLOW_SPAN_M);
     }
+    const k = scale * cos;
     const cx = width / 2;
     const cy = Math.max(height - BOTTOM_RESERVED_PX, height / 2) / 2;
     return {
       key: followed ? `${followed.id}@${followed.ts}|${width}x${height}` : `${width}x${height}`,
       scale,
+      k,
       width,
       height,
-      x: (lon) => cx + (lon - lon0) * cos * metresPerDegree * scale,
-      y: (lat) => cy - (lat - lat0) * metresPerDegree * scale,
+      cx,
+      cy,
+      mx0,
+      my0,
+      x: (lon) => cx + (mercatorX(lon) - mx0) * k,
+      y: (lat) => cy - (mercatorY(lat) - my0) * k,
     };
+  }
+
+  // MARK: tiles
+
+  /**
+   * Draws the map under tiles from `settings.url` (`{z}`, `{x}`, `{y}` replaced), a site's tile server's, with
+   * `settings.attribution` in a corner; none when not set (the page fetches nothing from elsewhere).
+   */
+  setTiles(settings) {
+    this.tiles = settings;
+    this.projectionKey = "";
+    const box = this.document.getElementById("attribution");
+    box.textContent = settings.attribution || "";
+    box.hidden = !settings.attribution;
+  }
+
+  /**
+   * Lays the tiles that cover the map at the zoom nearest the map's scale (at most `max_zoom`), each an SVG
+   * image under the course; an image already there is kept (the browser loads each tile once).
+   */
+  drawTiles(p) {
+    const layer = this.layers.tiles;
+    if (!this.tiles) return;
+    const world = 2 * Math.PI * EARTH_RADIUS_M;
+    const maxZoom = Number.isInteger(this.tiles.max_zoom) ? this.tiles.max_zoom : 19;
+    const zoom = Math.min(Math.max(Math.round(Math.log2((p.k * world) / 256)), 0), maxZoom);
+    const count = 2 ** zoom;
+    const tile = world / count; // a tile's side in Mercator metres
+    const size = tile * p.k;
+    const column = (mx) => Math.min(Math.max(Math.floor((mx + world / 2) / tile), 0), count - 1);
+    const row = (my) => Math.min(Math.max(Math.floor((world / 2 - my) / tile), 0), count - 1);
+    const wanted = new Map();
+    for (let x = column(p.mx0 - p.cx / p.k); x <= column(p.mx0 + (p.width - p.cx) / p.k); x++) {
+      for (let y = row(p.my0 + p.cy / p.k); y <= row(p.my0 - (p.height - p.cy) / p.k); y++) {
+        const url = this.tiles.url.replaceAll("{z}", zoom).replaceAll("{x}", x).replaceAll("{y}", y);
+        wanted.set(url, { x: p.cx + (x * tile - world / 2 - p.mx0) * p.k, y: p.cy - (world / 2 - y * tile - p.my0) * p.k });
+      }
+    }
+    this.tileImages = this.tileImages || new Map();
+    for (const [url, image] of this.tileImages) {
+      if (wanted.has(url)) continue;
+      image.remove();
+      this.tileImages.delete(url);
+    }
+    for (const [url, at] of wanted) {
+      let image = this.tileImages.get(url);
+      if (!image) {
+        image = this.element("image", { class: "tile", href: url, preserveAspectRatio: "none" });
+        layer.appendChild(image);
+        this.tileImages.set(url, image);
+      }
+      // Half a pixel more each way: no seam between neighbours.
+      image.setAttribute("x", (at.x - 0.25).toFixed(2));
+      image.setAttribute("y", (at.y - 0.25).toFixed(2));
+      image.setAttribute("width", (size + 0.5).toFixed(2));
+      image.setAttribute("height", (size + 0.5).toFixed(2));
+    }
   }
 
   followedDevice() {
@@ -509,6 +574,19 @@ export class MapView {
     for (const [key, value] of Object.entries(attributes)) element.setAttribute(key, value);
     return element;
   }
+}
+
+/** Web Mercator in metres at the equator: x from the longitude, y from the latitude, and back. */
+function mercatorX(lon) {
+  return (EARTH_RADIUS_M * lon * Math.PI) / 180;
+}
+
+function mercatorY(lat) {
+  return EARTH_RADIUS_M * Math.log(Math.tan(Math.PI / 4 + (lat * Math.PI) / 360));
+}
+
+function inverseMercatorY(y) {
+  return ((2 * Math.atan(Math.exp(y / EARTH_RADIUS_M)) - Math.PI / 2) * 180) / Math.PI;
 }
 
 /** Whether a label box overlaps none of those placed in the grid's cells under it. */
