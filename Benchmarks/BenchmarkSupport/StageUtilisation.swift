@@ -41,7 +41,8 @@ public final class StageUtilisation: Sendable {
     /// mean queue.
     public func report(wallSeconds: Double) async throws -> String {
         let kind = PipelineRegistry.kind(named: self.pipeline)
-        let order = (try? kind?.stageNames(in: FlowrunConfiguration())) ?? []
+        let pipelines = (try? kind?.stageNames(in: FlowrunConfiguration())) ?? []
+        let order = pipelines.first { $0.pipeline == self.pipeline }?.stages ?? []
         let snapshot = try await self.scrape()
         let queues = self.samples.withLock { $0 }
         var lines = [

@@ -60,12 +60,15 @@ extension PipelineKind {
         configuration.pipelines[Self.self]
     }
 
-    /// The stage names of the pipeline `configuration` describes, built as `flowrun check` builds it: no
+    /// The stage names of each Flow pipeline `configuration` describes (``taps``: the kind's own first, then
+    /// any it runs beside it, e.g. `live-broadcast-timing`), built as `flowrun check` builds them: no
     /// connection is opened, no thread started.
-    public static func stageNames(in configuration: FlowrunConfiguration) throws -> [String] {
+    public static func stageNames(
+        in configuration: FlowrunConfiguration
+    ) throws -> [(pipeline: String, stages: [String])] {
         var flow = PipelineConfiguration()
         flow.logger = Logger(label: Self.name, factory: { _ in SwiftLogNoOpLogHandler() })
-        return try Self(configuration: configuration, flow: flow).pipeline.stageNames
+        return try Self(configuration: configuration, flow: flow).taps.map { ($0.pipeline, $0.stageNames) }
     }
 
     /// Everything the pipeline runs with: its section and the shared settings. A pipeline whose value changes

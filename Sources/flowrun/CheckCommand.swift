@@ -44,16 +44,20 @@ struct CheckCommand: AsyncParsableCommand {
         if configuration.enabledPipelines.isEmpty { print("no pipeline is enabled") }
         for kind in PipelineRegistry.enabled(in: configuration) {
             // Building a pipeline opens no connection and starts no thread: that waits for `flowrun run`.
-            let stages: [String]
+            let pipelines: [(pipeline: String, stages: [String])]
             do {
-                stages = try kind.stageNames(in: configuration)
+                pipelines = try kind.stageNames(in: configuration)
             } catch {
                 throw CommandFailure("\(error)")
             }
             let summary = kind.summary(of: configuration).map { "\($0.key) \($0.value)" }
             print("\npipeline \(kind.name): \(summary.joined(separator: ", "))")
-            for (index, stage) in stages.enumerated() {
-                print("  \(index + 1). \(stage)")
+            for (pipeline, stages) in pipelines {
+                // A second Flow pipeline the kind runs beside its own (live-broadcast's crossings).
+                if pipeline != kind.name { print("  and beside it, \(pipeline):") }
+                for (index, stage) in stages.enumerated() {
+                    print("  \(index + 1). \(stage)")
+                }
             }
         }
     }

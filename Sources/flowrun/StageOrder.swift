@@ -9,7 +9,9 @@ enum StageOrder {
     static func ofKnownPipelines() -> [String: [String]] {
         var order: [String: [String]] = [:]
         for kind in PipelineRegistry.kinds {
-            if let stages = try? kind.stageNames(in: FlowrunConfiguration()) { order[kind.name] = stages }
+            for (pipeline, stages) in (try? kind.stageNames(in: FlowrunConfiguration())) ?? [] {
+                order[pipeline] = stages
+            }
         }
         return order
     }

@@ -157,6 +157,13 @@ extension Integration {
             ] {
                 #expect(process.output.contains(". \(stage)\n"), "lists \(stage): \(process.output)")
             }
+            // live-broadcast's second Flow pipeline, which sends the crossings.
+            #expect(
+                process.output.contains(
+                    "  and beside it, live-broadcast-timing:\n  1. live-stream-source\n  2. decode-crossing\n"
+                ),
+                "lists live-broadcast-timing's stages: \(process.output)"
+            )
             #expect(redis.acceptPending() == 0, "check connected to Redis")
             #expect(postgres.acceptPending() == 0, "check connected to PostgreSQL")
         }
