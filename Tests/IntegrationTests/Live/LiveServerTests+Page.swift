@@ -16,7 +16,8 @@ extension Integration.LiveServerTests {
             for (file, type) in [
                 ("app.js", "text/javascript"), ("model.js", "text/javascript"), ("view.js", "text/javascript"),
                 ("connection.js", "text/javascript"), ("replay.js", "text/javascript"),
-                ("replay-bar.js", "text/javascript"), ("map.css", "text/css"), ("index.html", "text/html"),
+                ("replay-bar.js", "text/javascript"), ("painter.js", "text/javascript"),
+                ("paint-worker.js", "text/javascript"), ("map.css", "text/css"), ("index.html", "text/html"),
             ] {
                 let answer = try await plainGet("/map/\(file)", port: server.port)
                 #expect(answer.hasPrefix("HTTP/1.1 200"), "\(file)")

@@ -146,12 +146,7 @@ connection.start(eventFromPath());
 window.flowrunMap = {
   state() {
     // `transform`: where the marker is drawn (its arrow's outline in map pixels; it changes when it moves).
-    const markers = [...document.querySelectorAll("#markers .marker")].map((marker) => ({
-      device: marker.dataset.device,
-      label: view.labelOf(marker.dataset.device),
-      transform: marker.getAttribute("d"),
-      stale: marker.classList.contains("stale"),
-    }));
+    const markers = view.markers();
     const standings = [...document.querySelectorAll("#standings tbody tr")].map((row) =>
       [...row.children].map((cell) => cell.textContent)
     );

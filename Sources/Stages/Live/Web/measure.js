@@ -2,9 +2,8 @@
 // imports it then; otherwise nothing of it runs or is even fetched). It wraps the model's and the view's methods
 // on their instances, so the page's own code has no measurement in it:
 // - each position as the page's message handler applies it: [at, device_id, ts];
-// - each frame that moved markers: when the main thread was done with that frame's rendering (its animation frame
-//   callback, style, layout and paint; measured by a message posted from the callback, which runs once that work
-//   is over), and the device and `ts` of each marker it moved.
+// - each frame that moved markers: when the painter said it had drawn them (view.painted: the painter's answer,
+//   from its worker, as the main thread receives it), and the device and `ts` of each marker it moved.
 // Times are `performance.timeOrigin + performance.now()`, ms since the epoch with sub-ms resolution; the benchmark
 // relates them to its own clock through round trips of `flowrunMeasure.clock()` (never through Date.now()).
 
@@ -27,11 +26,13 @@ export function measure({ model, view }) {
     if (moved) moved.push(device.id, device.ts);
   };
 
-  const channel = new MessageChannel();
-  channel.port1.onmessage = () => {
+  // A frame's markers are on the map once the painter (painter.js, in a worker where it can) has drawn them: it
+  // answers each frame's `seq`, and that answer, as this thread receives it, ends the frame.
+  const painted = view.painted;
+  view.painted = function (seq) {
+    painted.call(this, seq);
     const at = clock();
-    for (const frame of pending) frames.push([at, ...frame]);
-    pending = [];
+    while (pending.length > 0 && pending[0].seq <= seq) frames.push([at, ...pending.shift().moved]);
   };
   const render = view.render;
   view.render = function (now) {
@@ -39,9 +40,7 @@ export function measure({ model, view }) {
     render.call(this, now);
     const frame = moved;
     moved = null;
-    if (frame.length === 0) return;
-    if (pending.length === 0) channel.port2.postMessage(0);
-    pending.push(frame);
+    if (frame.length > 0) pending.push({ seq: view.paintSeq, moved: frame });
   };
 
   window.flowrunMeasure = {

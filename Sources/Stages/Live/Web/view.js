@@ -1,16 +1,22 @@
-// Draws the model into the page's SVG map and standings table. Called once per animation frame; redraws only
-// what changed since the last frame (a device's marker and trail when it moved, the table when a crossing
-// came), or everything when the projection changed.
+// Draws the model into the page's map and standings table. Called once per animation frame; redraws only
+// what changed since the last frame (the markers when one moved, the newest part of a trail, the table when a
+// crossing came), or everything when the projection changed.
+//
+// The course, the markers' labels and the scale are SVG, drawn here. The markers and the trails are drawn on
+// two canvases by a painter (painter.js), in a worker where the browser allows it: this side works out where
+// they go, in map pixels, and sends that. A thousand SVG markers moving at every frame cost the page's main
+// thread more in paint and layerisation than everything else it did; a canvas drawn on this thread instead
+// costs as much again in software rasterisation (a headless browser's), and one drawn in a worker costs this
+// thread nothing but the message.
 
 import { STALE_MS, TRAIL_MS, clock } from "./model.js";
+import { LOOK, TRAIL_PIECES, connectPainter } from "./painter.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const EARTH_RADIUS_M = 6371008.8;
 const PADDING_PX = 48;
 /** The map's bottom, under the replay bar and the scale bar (drawn over it): the course and markers fit above. */
 const BOTTOM_RESERVED_PX = 96;
-/** The trail is drawn in this many pieces, older ones fainter. */
-const TRAIL_PIECES = [0.12, 0.25, 0.45, 0.8];
 /** When following an entry, the map spans this many metres across. */
 const FOLLOW_SPAN_M = 700;
 /**
@@ -32,11 +38,10 @@ const MARKER_HALF = 8;
 const LABEL_ASCENT = 10;
 const LABEL_DESCENT = 3;
 /**
- * Trails are redrawn at most this often (and at once when the projection changes): markers move at every
- * frame, but trails are in a layer of their own (index.html) that the browser then paints only a few times a
- * second. A trail's newest point may lag its marker by this much.
+ * The trails are drawn whole (each part as faint as its age) this often, and at once when the projection
+ * changes; in between, each frame adds only the newest part of the trails whose marker moved.
  */
-const TRAILS_MS = 200;
+const TRAILS_WHOLE_MS = 1000;
 /** Labels are laid out again at most this often while markers move (and at once when the projection changes). */
 const DECLUTTER_MS = 250;
 
@@ -48,14 +53,19 @@ export class MapView {
     this.layers = {
       tiles: document.getElementById("tiles"),
       course: document.getElementById("course"),
-      trails: document.getElementById("trails"),
-      markers: document.getElementById("markers"),
       labels: document.getElementById("labels"),
       scale: document.getElementById("scale"),
     };
     this.tbody = document.querySelector("#standings tbody");
     this.followBox = document.getElementById("follow");
-    this.drawn = new Map(); // device_id → {marker, body, label, trails: [path or null], paths: [d], rev, stale, …}
+    this.drawn = new Map(); // device_id → {label, device, x, y, cos, sin, rev, stale, followed, trailEnd, spot, width}
+    this.painter = connectPainter(
+      document.getElementById("trail-canvas"),
+      document.getElementById("marker-canvas"),
+      (seq) => this.painted(seq)
+    );
+    this.paintSeq = 0; // the last markers message sent to the painter
+    this.markersDue = false; // a marker moved or changed its look since the markers were sent
     this.courseVersion = -1;
     this.standingsVersion = -1;
     this.projectionKey = "";
@@ -64,7 +74,7 @@ export class MapView {
     this.lastStaleCheck = 0;
     this.lastDeclutter = 0;
     this.lastTrails = 0;
-    this.trailsDue = new Set(); // drawn devices whose marker moved since their trail was drawn
+    this.trailsDue = new Set(); // drawn devices whose marker moved since their trail was sent to its end
     this.moved = false; // a marker moved since the labels were last laid out
     this.labelWidths = new Map(); // font and label text → px
     this.courseLabels = []; // the gates' names' boxes, in px
@@ -103,6 +113,8 @@ export class MapView {
     if (projectionChanged) {
       this.projectionKey = key;
       if (projection) {
+        const ratio = window.devicePixelRatio || 1;
+        this.painter.send({ kind: "size", width: projection.width, height: projection.height, ratio });
         this.drawTiles(projection);
         this.drawCourse(projection);
         this.drawScale(projection);
@@ -110,10 +122,14 @@ export class MapView {
     }
     if (projection) {
       this.drawDevices(projection, projectionChanged, now);
-      if (projectionChanged || now - this.lastTrails >= TRAILS_MS) {
+      // `now` is the replay's play head in a replay, which can go back.
+      if (projectionChanged || Math.abs(now - this.lastTrails) >= TRAILS_WHOLE_MS) {
         this.lastTrails = now;
         this.drawTrails(projection);
+      } else if (this.trailsDue.size > 0) {
+        this.extendTrails(projection);
       }
+      if (this.markersDue || projectionChanged) this.drawMarkers();
       if (projectionChanged || (this.moved && now - this.lastDeclutter >= DECLUTTER_MS)) {
         this.lastDeclutter = now;
         this.moved = false;
@@ -365,13 +381,13 @@ export class MapView {
         const stale = now - device.seenAt > STALE_MS;
         if (stale !== drawn.stale) {
           drawn.stale = stale;
-          drawn.marker.classList.toggle("stale", stale);
           drawn.label.classList.toggle("stale", stale);
+          this.markersDue = true;
         }
         const isFollowed = device === followed;
         if (isFollowed !== drawn.followed) {
           drawn.followed = isFollowed;
-          drawn.marker.classList.toggle("followed", isFollowed);
+          this.markersDue = true;
         }
       }
     }
@@ -379,76 +395,123 @@ export class MapView {
   }
 
   addDevice(device) {
-    // The arrow and the label are one element each, drawn at map coordinates, with no SVG transform: a transform
-    // is a node of the browser's property trees and a paint chunk of its own, and a thousand of them made the
-    // browser's paint and layerisation of every frame cost more than everything else the page does.
-    const marker = this.element("path", { class: "marker", "data-device": device.id });
     const label = this.element("text", { class: "marker-label", "data-device": device.id });
     label.textContent = this.model.label(device.id);
     const width = this.labelWidth(label.textContent);
-    this.layers.markers.appendChild(marker);
     this.layers.labels.appendChild(label);
-    // The trail's pieces are made when they first have points (a short trail has only the newest piece).
-    const trails = TRAIL_PIECES.map(() => null);
-    const paths = TRAIL_PIECES.map(() => "");
-    return { marker, label, trails, paths, rev: null, stale: null, followed: null, x: NaN, y: NaN, spot: 0, width };
+    return {
+      label, device, x: NaN, y: NaN, cos: 1, sin: 0, rev: null, stale: null, followed: null, trailEnd: null, spot: 0, width,
+    };
   }
 
   removeDevice(drawn) {
-    drawn.marker.remove();
     drawn.label.remove();
-    for (const path of drawn.trails) if (path) path.remove();
     this.trailsDue.delete(drawn);
+    this.markersDue = true;
   }
 
-  /** Moves a device's marker (and its label if shown); its trail follows at the next trail pass (drawTrails). */
+  /** Moves a device's marker (and its label if shown); its trail follows in the same frame (extendTrails). */
   placeDevice(p, device, drawn) {
-    const x = p.x(device.lon), y = p.y(device.lat);
-    drawn.x = x;
-    drawn.y = y;
+    drawn.x = p.x(device.lon);
+    drawn.y = p.y(device.lat);
     drawn.device = device;
-    // The arrow (tip 10 px ahead, 13 px wide) turned to the heading, clockwise from north as the map is drawn.
+    // The arrow turned to the heading, clockwise from north as the map is drawn.
     const angle = (this.heading(device) * Math.PI) / 180;
-    const cos = Math.cos(angle), sin = Math.sin(angle);
-    const at = (ax, ay) => `${(x + ax * cos - ay * sin).toFixed(1)},${(y + ax * sin + ay * cos).toFixed(1)}`;
-    drawn.marker.setAttribute("d", `M${at(0, -10)}L${at(6.5, 7)}L${at(0, 3.5)}L${at(-6.5, 7)}Z`);
+    drawn.cos = Math.cos(angle);
+    drawn.sin = Math.sin(angle);
     if (drawn.spot >= 0) this.placeLabel(drawn);
     this.trailsDue.add(drawn);
+    this.markersDue = true;
   }
 
-  /** Redraws the trails of the markers that moved since the last pass. */
+  /** Sends every marker to the painter: place, heading and look, five numbers each. */
+  drawMarkers() {
+    this.markersDue = false;
+    const data = new Float32Array(this.drawn.size * 5);
+    let i = 0;
+    for (const drawn of this.drawn.values()) {
+      if (!Number.isFinite(drawn.x)) continue;
+      data[i++] = drawn.x;
+      data[i++] = drawn.y;
+      data[i++] = drawn.cos;
+      data[i++] = drawn.sin;
+      data[i++] = drawn.followed ? LOOK.followed : drawn.stale ? LOOK.stale : LOOK.normal;
+    }
+    this.paintSeq++;
+    this.painter.send({ kind: "markers", seq: this.paintSeq, data: data.subarray(0, i) }, [data.buffer]);
+  }
+
+  /** Called once the painter has drawn the markers of `seq` (the benchmark's measure.js listens here). */
+  painted(seq) {}
+
+  /** Sends every trail to the painter, whole: each part in the piece of its age (TRAIL_PIECES, oldest first). */
   drawTrails(p) {
-    for (const drawn of this.trailsDue) this.drawTrail(p, drawn.device, drawn);
-    this.trailsDue.clear();
-  }
-
-  drawTrail(p, device, drawn) {
-    // The trail in pieces by age: the oldest quarter of TRAIL_MS faintest.
-    const pieces = TRAIL_PIECES.map(() => []);
-    const trail = device.trail;
-    for (let i = 0; i < trail.length; i++) {
-      const age = device.ts - trail[i].t;
-      const piece = Math.min(TRAIL_PIECES.length - 1, Math.max(0, TRAIL_PIECES.length - 1 - Math.floor((age / TRAIL_MS) * TRAIL_PIECES.length)));
-      const point = `${p.x(trail[i].lon).toFixed(1)},${p.y(trail[i].lat).toFixed(1)}`;
-      pieces[piece].push(point);
-      // Each piece starts where the older one ended, so the trail has no gaps.
-      if (i + 1 < trail.length) {
-        const nextAge = device.ts - trail[i + 1].t;
-        const next = Math.min(TRAIL_PIECES.length - 1, Math.max(0, TRAIL_PIECES.length - 1 - Math.floor((nextAge / TRAIL_MS) * TRAIL_PIECES.length)));
-        if (next !== piece) pieces[next].push(point);
+    let size = 0;
+    for (const drawn of this.drawn.values()) if (drawn.device.trail.length > 1) size += 3 * drawn.device.trail.length;
+    const data = new Float32Array(size);
+    let i = 0;
+    for (const drawn of this.drawn.values()) {
+      const device = drawn.device;
+      const trail = device.trail;
+      drawn.trailEnd = trail.length > 0 ? trail[trail.length - 1] : null;
+      if (trail.length < 2) continue;
+      data[i++] = trail.length;
+      data[i++] = p.x(trail[0].lon);
+      data[i++] = p.y(trail[0].lat);
+      for (let point = 1; point < trail.length; point++) {
+        // A part of the trail is as old as its newer end.
+        data[i++] = trailPiece(device.ts - trail[point].t);
+        data[i++] = p.x(trail[point].lon);
+        data[i++] = p.y(trail[point].lat);
       }
     }
-    // Only the pieces that changed are set: the browser parses a path's `d` again at every set.
-    pieces.forEach((points, index) => {
-      const d = points.length > 1 ? "M" + points.join("L") : "";
-      if (d === drawn.paths[index]) return;
-      drawn.paths[index] = d;
-      if (!drawn.trails[index]) {
-        drawn.trails[index] = this.element("path", { class: "trail", "stroke-opacity": TRAIL_PIECES[index] });
-        this.layers.trails.appendChild(drawn.trails[index]);
+    this.trailsDue.clear();
+    this.painter.send({ kind: "trails", data }, [data.buffer]);
+  }
+
+  /** Sends the parts the moved markers' trails gained since they were sent. */
+  extendTrails(p) {
+    const parts = [];
+    let size = 0;
+    for (const drawn of this.trailsDue) {
+      const trail = drawn.device.trail;
+      let from = drawn.trailEnd ? trail.lastIndexOf(drawn.trailEnd) : -1;
+      if (from < 0) from = Math.max(trail.length - 2, 0);
+      drawn.trailEnd = trail.length > 0 ? trail[trail.length - 1] : null;
+      if (from + 1 >= trail.length) continue;
+      parts.push(trail, from);
+      size += 1 + 2 * (trail.length - from);
+    }
+    this.trailsDue.clear();
+    if (size === 0) return;
+    const data = new Float32Array(size);
+    let i = 0;
+    for (let part = 0; part < parts.length; part += 2) {
+      const trail = parts[part], from = parts[part + 1];
+      data[i++] = trail.length - from;
+      for (let point = from; point < trail.length; point++) {
+        data[i++] = p.x(trail[point].lon);
+        data[i++] = p.y(trail[point].lat);
       }
-      drawn.trails[index].setAttribute("d", d);
-    });
+    }
+    this.painter.send({ kind: "extend", data }, [data.buffer]);
+  }
+
+  /** Each drawn marker: its device, label, outline (in map pixels: it changes when the marker moves) and greyness. */
+  markers() {
+    const markers = [];
+    for (const [device, drawn] of this.drawn) {
+      if (!Number.isFinite(drawn.x)) continue;
+      const corners = [0, -10, 6.5, 7, 0, 3.5, -6.5, 7];
+      const points = [];
+      for (let i = 0; i < corners.length; i += 2) {
+        const x = drawn.x + corners[i] * drawn.cos - corners[i + 1] * drawn.sin;
+        const y = drawn.y + corners[i] * drawn.sin + corners[i + 1] * drawn.cos;
+        points.push(`${x.toFixed(1)},${y.toFixed(1)}`);
+      }
+      markers.push({ device, label: drawn.label.textContent, transform: `M${points.join("L")}Z`, stale: drawn.stale === true });
+    }
+    return markers;
   }
 
   // MARK: labels
@@ -587,6 +650,12 @@ function mercatorY(lat) {
 
 function inverseMercatorY(y) {
   return ((2 * Math.atan(Math.exp(y / EARTH_RADIUS_M)) - Math.PI / 2) * 180) / Math.PI;
+}
+
+/** Which of TRAIL_PIECES a part of a trail this old (ms of device time) is drawn in: the newest is the last. */
+function trailPiece(age) {
+  const pieces = TRAIL_PIECES.length;
+  return Math.min(pieces - 1, Math.max(0, pieces - 1 - Math.floor((age / TRAIL_MS) * pieces)));
 }
 
 /** Whether a label box overlaps none of those placed in the grid's cells under it. */
