@@ -86,6 +86,37 @@ extension LiveConnectionStateMachineTests {
         #expect(Self.open(machine)?.subscribesInFlight == 0)
     }
 
+    /// The snapshot comes from what durable-write stored, which can be ahead of what live-broadcast has read:
+    /// a position it reads later, no newer than its device's snapshot position, would take the marker back.
+    @Test func subscribed_positionNoNewerThanItsDevicesSnapshot_isNotSent_untilANewerOnePassed() {
+        var machine = Self.openMachine(clientQueue: 8)
+        _ = machine.frameReceived(Self.request("subscribe", Self.topicA))
+        _ = machine.deliver(Self.position("d2", 9), of: Self.topicA, isWritable: true, now: Self.at(0))
+        let answer = machine.subscribeAnswered(topic: Self.topicA, id: 0, Self.snapshot(["d1": 5, "d2": 6]))
+        #expect(Self.positions(answer) == ["d2@9"], "d2 has moved on past its snapshot already")
+        func deliver(_ device: String, _ timestamp: Int64) -> String? {
+            Self.written(
+                machine.deliver(Self.position(device, timestamp), of: Self.topicA, isWritable: true, now: Self.at(0))
+            )
+        }
+        #expect(deliver("d1", 4) == nil, "older than d1's snapshot position")
+        #expect(deliver("d1", 5) == nil, "d1's snapshot position itself, again")
+        #expect(deliver("d2", 8) == "d2@8", "d2 is not held back any more (drop-stale keeps its older ones away)")
+        #expect(deliver("d3", 1) == "d3@1", "a device without a snapshot position")
+        #expect(deliver("d1", 7) == "d1@7")
+        #expect(Self.open(machine)?.floors.isEmpty == true, "every device has moved on: nothing to look up")
+        #expect(deliver("d1", 6) == "d1@6", "held back no more")
+    }
+
+    @Test func unsubscribed_forgetsTheSnapshotsTimes() {
+        var machine = Self.openMachine(clientQueue: 8)
+        _ = machine.frameReceived(Self.request("subscribe", Self.topicA))
+        _ = machine.subscribeAnswered(topic: Self.topicA, id: 0, Self.snapshot(["d1": 5]))
+        #expect(Self.open(machine)?.floors[Self.topicA] == ["d1": 5])
+        _ = machine.frameReceived(Self.request("unsubscribe", Self.topicA))
+        #expect(Self.open(machine)?.floors.isEmpty == true)
+    }
+
     @Test func subscribedDeliver_writesAtOnce() {
         var machine = Self.subscribedMachine()
         let action = machine.deliver(Self.position("d1", 5), of: Self.topicA, isWritable: true, now: Self.at(0))

@@ -4,7 +4,8 @@ import NIOCore
 ///
 /// A `subscribe` joins the topic first, so that every position published from then on reaches the
 /// subscription, and buffers them while the CMS is asked and the snapshot read; then it sends `subscribed`
-/// with the snapshot, followed by the buffered positions newer than the snapshot's position of their device.
+/// with the snapshot, followed by the buffered positions newer than the snapshot's position of their device;
+/// later, a position no newer than its device's snapshot position is not sent (``Open/floors``).
 /// A refused one sends the error, and the subscription ends (its buffered positions dropped) unless another
 /// `subscribe` of the topic is still being answered.
 ///
@@ -20,9 +21,11 @@ extension LiveConnectionStateMachine {
 
     /// An `unsubscribe` request: leave the topic if subscribed; answered `unsubscribed` either way.
     mutating func unsubscribe(from topic: LiveTopic) -> FrameAction {
-        guard let wasSubscribed = self.modifyOpen({ $0.subscriptions.removeValue(forKey: topic) != nil }) else {
-            return .none
+        let removed = self.modifyOpen { open in
+            open.floors[topic] = nil
+            return open.subscriptions.removeValue(forKey: topic) != nil
         }
+        guard let wasSubscribed = removed else { return .none }
         return .unsubscribe(topic, leave: wasSubscribed, answer: LiveMessage.unsubscribed(topic: topic))
     }
 
@@ -59,6 +62,10 @@ extension LiveConnectionStateMachine {
         {
             return .wait(outcome, startsSlowTimer: false)
         }
+        if self.hasFloors, position.kind == .position, case false? = self.modifyOpen({ $0.admits(position, of: topic) })
+        {
+            return .none  // no newer than the snapshot's position of its device: the marker would go back
+        }
         return self.send(.position(position), isWritable: isWritable, now: now)
     }
 
@@ -66,6 +73,12 @@ extension LiveConnectionStateMachine {
     private var hasSubscribesInFlight: Bool {
         guard case .open(let open) = self.state else { return false }
         return open.subscribesInFlight > 0
+    }
+
+    /// Whether a snapshot's times still hold any device back (most deliveries need not look).
+    private var hasFloors: Bool {
+        guard case .open(let open) = self.state else { return false }
+        return !open.floors.isEmpty
     }
 }
 
@@ -85,6 +98,16 @@ extension LiveConnectionStateMachine.Subscription {
 }
 
 extension LiveConnectionStateMachine.Open {
+    /// Whether `position` may be sent on `topic`: newer than its device's snapshot position, if that still
+    /// holds it back (which it then no longer does).
+    mutating func admits(_ position: LiveFrame, of topic: LiveTopic) -> Bool {
+        guard let floor = self.floors[topic]?[position.deviceID] else { return true }
+        guard position.timestamp > floor else { return false }
+        self.floors[topic]![position.deviceID] = nil
+        if self.floors[topic]!.isEmpty { self.floors[topic] = nil }
+        return true
+    }
+
     mutating func subscribe(to topic: LiveTopic, clientQueue: Int) -> LiveConnectionStateMachine.FrameAction {
         let join = self.subscriptions[topic] == nil
         if join {
@@ -129,19 +152,23 @@ extension LiveConnectionStateMachine.Open {
             }
             var positions: [LiveFrame] = []
             positions.reserveCapacity(buffered.count)
+            var floor = snapshotTimestamps
             while let element = buffered.popFirst() {
                 // A timing frame always follows: a crossing may be both in the snapshot and right after it.
                 guard case .position(let position) = element,
                     position.kind == .timing
                         || position.timestamp > snapshotTimestamps[position.deviceID, default: .min]
                 else { continue }
+                if position.kind == .position { floor[position.deviceID] = nil }
                 positions.append(position)
             }
+            self.floors[topic] = floor.isEmpty ? nil : floor
             return .subscribed(message, positions: positions)
         case .refused(let code, let message):
             let error = LiveMessage.error(code, topic: topic.name, message: message)
             guard !stillFetching else { return .refused(error, leave: false) }
             self.subscriptions[topic] = nil
+            self.floors[topic] = nil
             return .refused(error, leave: true)
         }
     }

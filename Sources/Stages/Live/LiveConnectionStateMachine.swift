@@ -66,6 +66,12 @@ struct LiveConnectionStateMachine {
         var reassembly = Reassembly.idle
         /// The id of the next new subscription.
         var nextSubscriptionID: UInt64 = 0
+        /// Per subscribed topic, each device's snapshot time (µs) that no later position of it has passed yet:
+        /// a position of the device at or before it is not sent, since the marker would go back (CONTRACT §5).
+        /// The snapshot is read from what durable-write stored, which can be ahead of what this instance's
+        /// live pipeline has read; once a newer position of the device has been sent, drop-stale keeps the older
+        /// ones away, and its entry goes. Empty (and its topic gone) once every device has moved on.
+        var floors: [LiveTopic: [String: Int64]] = [:]
 
         init(clientQueue: Int) {
             self.queue = LiveOutboundQueue(capacity: clientQueue, policy: .newestPerKey)
