@@ -2,8 +2,8 @@
 // imports it then; otherwise nothing of it runs or is even fetched). It wraps the model's and the view's methods
 // on their instances, so the page's own code has no measurement in it:
 // - each position as the page's message handler applies it: [at, device_id, ts];
-// - each frame that moved markers: when the painter said it had drawn them (view.painted: the painter's answer,
-//   from its worker, as the main thread receives it), and the device and `ts` of each marker it moved.
+// - each frame that moved markers: when the painter had drawn them (view.painted: the painter's answer, timed in
+//   its worker when it finished drawing), and the device and `ts` of each marker it moved.
 // Times are `performance.timeOrigin + performance.now()`, ms since the epoch with sub-ms resolution; the benchmark
 // relates them to its own clock through round trips of `flowrunMeasure.clock()` (never through Date.now()).
 
@@ -27,11 +27,10 @@ export function measure({ model, view }) {
   };
 
   // A frame's markers are on the map once the painter (painter.js, in a worker where it can) has drawn them: it
-  // answers each frame's `seq`, and that answer, as this thread receives it, ends the frame.
+  // answers each frame's `seq` with when it had drawn them, on the same clock (timeOrigin + now, in the worker).
   const painted = view.painted;
-  view.painted = function (seq) {
-    painted.call(this, seq);
-    const at = clock();
+  view.painted = function (seq, at) {
+    painted.call(this, seq, at);
     while (pending.length > 0 && pending[0].seq <= seq) frames.push([at, ...pending.shift().moved]);
   };
   const render = view.render;

@@ -1,5 +1,6 @@
 // The map's painter (painter.js) in a worker: draws the markers and trails on the canvases the page handed over,
-// off the page's main thread, and answers each `markers` message's `seq` once drawn.
+// off the page's main thread, and answers each `markers` message's `seq` once drawn, with when (ms since the
+// epoch: `performance.timeOrigin + performance.now()`, the page's clock too).
 
 import { Painter } from "./painter.js";
 
@@ -12,5 +13,5 @@ onmessage = (event) => {
     return;
   }
   const painted = painter.handle(message);
-  if (painted !== undefined) postMessage({ painted });
+  if (painted !== undefined) postMessage({ painted, at: performance.timeOrigin + performance.now() });
 };

@@ -4,8 +4,10 @@
 //
 // Messages (`kind`):
 // - `size`: {width, height, ratio}: the map's size in CSS pixels and the device pixel ratio; clears both.
-// - `markers`: {seq, data}: every marker, five numbers each: x, y, cos and sin of its heading, its look
-//   (LOOK); redrawn whole. Answered with `seq` once drawn.
+// - `texts`: {texts: [[index, text]…]}: the texts of labels, by the index the labels name them with.
+// - `markers`: {seq, data, labels}: every marker, five numbers each: x, y, cos and sin of its heading, its look
+//   (LOOK); and every label shown, five numbers each: its text's index, x, y where the text is anchored (on its
+//   baseline), the anchor (0 start, 1 end, 2 middle), its look. Redrawn whole; answered with `seq` once drawn.
 // - `trails`: {data}: every trail, redrawn whole: per trail its point count n, its first point x, y, then n - 1
 //   times the piece of the part ending there (0 the oldest, faintest) and the point x, y.
 // - `extend`: {data}: parts added to the trails, drawn as the newest piece: per part n, then n points x, y.
@@ -21,6 +23,12 @@ const LOOKS = [
   { look: LOOK.followed, fill: "#f5b700", stroke: "#1d2430" },
 ];
 const TRAIL_STROKE = "#d9480f";
+/** The labels: their font, colour (grey when the marker is), and white halo. */
+const LABEL_FONT = "11px system-ui, sans-serif";
+const LABEL_FILL = "#1d2430";
+const LABEL_STALE_FILL = "#9aa3ad";
+const LABEL_HALO = "#fff";
+const ANCHORS = ["start", "end", "center"];
 /** A marker's arrow: tip 10 px ahead, 13 px wide, its four corners before turning. */
 const ARROW = [0, -10, 6.5, 7, 0, 3.5, -6.5, 7];
 
@@ -30,6 +38,7 @@ export class Painter {
     this.markers = markerCanvas;
     this.width = 0;
     this.height = 0;
+    this.texts = new Map(); // label index → text
   }
 
   /** Draws what `message` says; returns the `seq` of a `markers` message once drawn. */
@@ -38,8 +47,12 @@ export class Painter {
       case "size":
         this.size(message);
         return undefined;
+      case "texts":
+        for (const [index, text] of message.texts) this.texts.set(index, text);
+        return undefined;
       case "markers":
         this.drawMarkers(message.data);
+        this.drawLabels(message.labels);
         return message.seq;
       case "trails":
         this.drawTrails(message.data);
@@ -88,6 +101,30 @@ export class Painter {
       context.fill();
       context.strokeStyle = stroke;
       context.stroke();
+    }
+  }
+
+  /** Every label shown, over the markers: a white halo, then the text. */
+  drawLabels(labels) {
+    if (!labels || labels.length === 0) return;
+    const context = this.markers.getContext("2d");
+    context.font = LABEL_FONT;
+    context.textBaseline = "alphabetic";
+    context.lineWidth = 3;
+    context.lineJoin = "round";
+    context.strokeStyle = LABEL_HALO;
+    for (const pass of ["halo", "text"]) {
+      for (let i = 0; i < labels.length; i += 5) {
+        const text = this.texts.get(labels[i]);
+        if (text === undefined) continue;
+        context.textAlign = ANCHORS[labels[i + 3]];
+        if (pass === "halo") {
+          context.strokeText(text, labels[i + 1], labels[i + 2]);
+        } else {
+          context.fillStyle = labels[i + 4] === LOOK.stale ? LABEL_STALE_FILL : LABEL_FILL;
+          context.fillText(text, labels[i + 1], labels[i + 2]);
+        }
+      }
     }
   }
 
@@ -147,7 +184,7 @@ export class Painter {
 /**
  * A painter for the two canvases: in a worker when the browser can hand them to one, else on this thread.
  * `send(message, transfer)` gives it a message (its typed arrays' buffers in `transfer` are handed over, not
- * copied); `onPainted(seq)` is called once the markers of `seq` are drawn.
+ * copied); `onPainted(seq, at)` is called once the markers of `seq` are drawn, `at` when (ms since the epoch).
  */
 export function connectPainter(trailCanvas, markerCanvas, onPainted) {
   if (typeof trailCanvas.transferControlToOffscreen === "function" && typeof Worker === "function") {
@@ -155,7 +192,7 @@ export function connectPainter(trailCanvas, markerCanvas, onPainted) {
     const trails = trailCanvas.transferControlToOffscreen();
     const markers = markerCanvas.transferControlToOffscreen();
     worker.postMessage({ kind: "init", trails, markers }, [trails, markers]);
-    worker.onmessage = (event) => onPainted(event.data.painted);
+    worker.onmessage = (event) => onPainted(event.data.painted, event.data.at);
     return { inWorker: true, send: (message, transfer) => worker.postMessage(message, transfer || []) };
   }
   const painter = new Painter(trailCanvas, markerCanvas);
@@ -163,8 +200,9 @@ export function connectPainter(trailCanvas, markerCanvas, onPainted) {
     inWorker: false,
     send: (message) => {
       const seq = painter.handle(message);
+      const at = performance.timeOrigin + performance.now();
       // Answered after the caller's task, as a worker's answer would be.
-      if (seq !== undefined) queueMicrotask(() => onPainted(seq));
+      if (seq !== undefined) queueMicrotask(() => onPainted(seq, at));
     },
   };
 }

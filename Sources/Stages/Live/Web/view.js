@@ -2,9 +2,9 @@
 // what changed since the last frame (the markers when one moved, the newest part of a trail, the table when a
 // crossing came), or everything when the projection changed.
 //
-// The course, the markers' labels and the scale are SVG, drawn here. The markers and the trails are drawn on
-// two canvases by a painter (painter.js), in a worker where the browser allows it: this side works out where
-// they go, in map pixels, and sends that. A thousand SVG markers moving at every frame cost the page's main
+// The tiles, the course and the scale are SVG, drawn here. The markers, their labels and the trails are drawn
+// on two canvases by a painter (painter.js), in a worker where the browser allows it: this side works out
+// where they go, in map pixels (the labels laid out so that none overlaps another: declutter), and sends that. A thousand SVG markers moving at every frame cost the page's main
 // thread more in paint and layerisation than everything else it did; a canvas drawn on this thread instead
 // costs as much again in software rasterisation (a headless browser's), and one drawn in a worker costs this
 // thread nothing but the message.
@@ -29,8 +29,10 @@ const LABEL_SPOTS = [
   { x: 0, y: -12, anchor: "middle" },
   { x: 0, y: 20, anchor: "middle" },
 ];
-/** The labels' font (map.css `.marker-label`), for their widths; their height above and below the baseline. */
+/** The labels' font (painter.js draws them in it), for their widths; their height above and below the baseline. */
 const LABEL_FONT = "11px system-ui, sans-serif";
+/** How a label's text is anchored at its point, as the painter numbers them. */
+const ANCHORS = ["start", "end", "middle"];
 /** The gates' names' font (map.css `.gate-label`; bold for start and finish). */
 const GATE_FONT = "12px system-ui, sans-serif";
 /** Half the side of the square a marker's arrow fits in, whatever its heading. */
@@ -53,7 +55,6 @@ export class MapView {
     this.layers = {
       tiles: document.getElementById("tiles"),
       course: document.getElementById("course"),
-      labels: document.getElementById("labels"),
       scale: document.getElementById("scale"),
     };
     this.tbody = document.querySelector("#standings tbody");
@@ -62,9 +63,11 @@ export class MapView {
     this.painter = connectPainter(
       document.getElementById("trail-canvas"),
       document.getElementById("marker-canvas"),
-      (seq) => this.painted(seq)
+      (seq, at) => this.painted(seq, at)
     );
     this.paintSeq = 0; // the last markers message sent to the painter
+    this.nextLabel = 0; // the index the next label's text gets in the painter
+    this.newLabels = []; // [index, text] of the labels not sent to the painter yet
     this.markersDue = false; // a marker moved or changed its look since the markers were sent
     this.courseVersion = -1;
     this.standingsVersion = -1;
@@ -381,7 +384,6 @@ export class MapView {
         const stale = now - device.seenAt > STALE_MS;
         if (stale !== drawn.stale) {
           drawn.stale = stale;
-          drawn.label.classList.toggle("stale", stale);
           this.markersDue = true;
         }
         const isFollowed = device === followed;
@@ -395,17 +397,17 @@ export class MapView {
   }
 
   addDevice(device) {
-    const label = this.element("text", { class: "marker-label", "data-device": device.id });
-    label.textContent = this.model.label(device.id);
-    const width = this.labelWidth(label.textContent);
-    this.layers.labels.appendChild(label);
+    const text = this.model.label(device.id);
+    const index = this.nextLabel++;
+    this.newLabels.push([index, text]);
+    const width = this.labelWidth(text);
     return {
-      label, device, x: NaN, y: NaN, cos: 1, sin: 0, rev: null, stale: null, followed: null, trailEnd: null, spot: 0, width,
+      text, index, device, x: NaN, y: NaN, cos: 1, sin: 0, rev: null, stale: null, followed: null, trailEnd: null, spot: 0,
+      width,
     };
   }
 
   removeDevice(drawn) {
-    drawn.label.remove();
     this.trailsDue.delete(drawn);
     this.markersDue = true;
   }
@@ -419,30 +421,49 @@ export class MapView {
     const angle = (this.heading(device) * Math.PI) / 180;
     drawn.cos = Math.cos(angle);
     drawn.sin = Math.sin(angle);
-    if (drawn.spot >= 0) this.placeLabel(drawn);
     this.trailsDue.add(drawn);
     this.markersDue = true;
   }
 
-  /** Sends every marker to the painter: place, heading and look, five numbers each. */
+  /**
+   * Sends every marker to the painter (place, heading and look, five numbers each) and every shown label (its
+   * text's index, where its text is anchored, how, and its look), after the texts of labels new since the
+   * last time.
+   */
   drawMarkers() {
     this.markersDue = false;
+    if (this.newLabels.length > 0) {
+      this.painter.send({ kind: "texts", texts: this.newLabels });
+      this.newLabels = [];
+    }
     const data = new Float32Array(this.drawn.size * 5);
-    let i = 0;
+    const labels = new Float32Array(this.drawn.size * 5);
+    let i = 0, j = 0;
     for (const drawn of this.drawn.values()) {
       if (!Number.isFinite(drawn.x)) continue;
+      const look = drawn.followed ? LOOK.followed : drawn.stale ? LOOK.stale : LOOK.normal;
       data[i++] = drawn.x;
       data[i++] = drawn.y;
       data[i++] = drawn.cos;
       data[i++] = drawn.sin;
-      data[i++] = drawn.followed ? LOOK.followed : drawn.stale ? LOOK.stale : LOOK.normal;
+      data[i++] = look;
+      if (drawn.spot < 0) continue;
+      const spot = LABEL_SPOTS[drawn.spot];
+      labels[j++] = drawn.index;
+      labels[j++] = drawn.x + spot.x;
+      labels[j++] = drawn.y + spot.y;
+      labels[j++] = ANCHORS.indexOf(spot.anchor);
+      labels[j++] = look;
     }
     this.paintSeq++;
-    this.painter.send({ kind: "markers", seq: this.paintSeq, data: data.subarray(0, i) }, [data.buffer]);
+    this.painter.send(
+      { kind: "markers", seq: this.paintSeq, data: data.subarray(0, i), labels: labels.subarray(0, j) },
+      [data.buffer, labels.buffer]
+    );
   }
 
-  /** Called once the painter has drawn the markers of `seq` (the benchmark's measure.js listens here). */
-  painted(seq) {}
+  /** Called once the painter has drawn the markers of `seq`, at `at` (the benchmark's measure.js listens here). */
+  painted(seq, at) {}
 
   /** Sends every trail to the painter, whole: each part in the piece of its age (TRAIL_PIECES, oldest first). */
   drawTrails(p) {
@@ -509,7 +530,7 @@ export class MapView {
         const y = drawn.y + corners[i] * drawn.sin + corners[i + 1] * drawn.cos;
         points.push(`${x.toFixed(1)},${y.toFixed(1)}`);
       }
-      markers.push({ device, label: drawn.label.textContent, transform: `M${points.join("L")}Z`, stale: drawn.stale === true });
+      markers.push({ device, label: drawn.text, transform: `M${points.join("L")}Z`, stale: drawn.stale === true });
     }
     return markers;
   }
@@ -553,28 +574,10 @@ export class MapView {
           }
         }
         if (chosen === drawn.spot) continue;
-        if (chosen < 0) drawn.label.setAttribute("display", "none");
-        else if (drawn.spot < 0) drawn.label.removeAttribute("display");
         drawn.spot = chosen;
-        if (chosen >= 0) {
-          drawn.label.setAttribute("text-anchor", LABEL_SPOTS[chosen].anchor);
-          this.placeLabel(drawn);
-        }
+        this.markersDue = true;
       }
     }
-  }
-
-  /** The label of a device's marker (for the browser test). */
-  labelOf(deviceID) {
-    const drawn = this.drawn.get(deviceID);
-    return drawn ? drawn.label.textContent : "";
-  }
-
-  /** Puts a shown label at its spot beside its marker. */
-  placeLabel(drawn) {
-    const spot = LABEL_SPOTS[drawn.spot];
-    drawn.label.setAttribute("x", (drawn.x + spot.x).toFixed(1));
-    drawn.label.setAttribute("y", (drawn.y + spot.y).toFixed(1));
   }
 
   /** A label's width in px (with its halo), measured once per font and text on a canvas: no layout of the page. */
