@@ -69,8 +69,12 @@ export class Painter {
     this.width = width;
     this.height = height;
     for (const canvas of [this.trails, this.markers]) {
-      canvas.width = Math.round(width * ratio);
-      canvas.height = Math.round(height * ratio);
+      // Setting a size clears the canvas and its context's state: only when it changes.
+      const w = Math.round(width * ratio), h = Math.round(height * ratio);
+      if (canvas.width !== w || canvas.height !== h) {
+        canvas.width = w;
+        canvas.height = h;
+      }
       canvas.getContext("2d").setTransform(ratio, 0, 0, ratio, 0, 0);
     }
   }
