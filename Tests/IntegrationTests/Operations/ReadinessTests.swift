@@ -120,7 +120,18 @@ extension Integration {
             var last: HTTPAnswer?
             let start = ContinuousClock.now
             while start.duration(to: .now) < .seconds(30) {
-                let answer = try await running.get("/readyz")
+                let answer: HTTPAnswer
+                do {
+                    answer = try await running.get("/readyz")
+                } catch {
+                    // Seen once in a run under load ("I/O on closed channel" on the first request); not
+                    // reproduced alone. Say what the server and the checker were at, for the next time.
+                    throw HarnessError(
+                        "GET /readyz on port \(running.port) failed after \(start.duration(to: .now)): \(error); "
+                            + "the server listens on \(running.server.currentPort.map(String.init) ?? "no port"), "
+                            + "readiness: \(running.readiness.report)"
+                    )
+                }
                 if condition(answer) { return answer }
                 last = answer
                 try await Task.sleep(for: .milliseconds(50))
