@@ -23,14 +23,14 @@ const LOOKS = [
   { look: LOOK.followed, fill: "#f5b700", stroke: "#1d2430" },
 ];
 const TRAIL_STROKE = "#d9480f";
-/** The labels: their font, colour (grey when the marker is), and white halo. */
-const LABEL_FONT = "11px system-ui, sans-serif";
+/** The labels: their font (the page measures their widths in it), colour (grey when the marker is), and halo. */
+export const LABEL_FONT = "11px system-ui, sans-serif";
 const LABEL_FILL = "#1d2430";
 const LABEL_STALE_FILL = "#9aa3ad";
 const LABEL_HALO = "#fff";
 const ANCHORS = ["start", "end", "center"];
-/** A marker's arrow: tip 10 px ahead, 13 px wide, its four corners before turning. */
-const ARROW = [0, -10, 6.5, 7, 0, 3.5, -6.5, 7];
+/** A marker's arrow: tip 10 px ahead, 13 px wide, its four corners (x, y) before turning. */
+export const ARROW = [0, -10, 6.5, 7, 0, 3.5, -6.5, 7];
 
 export class Painter {
   constructor(trailCanvas, markerCanvas) {

@@ -10,7 +10,7 @@
 // thread nothing but the message.
 
 import { STALE_MS, TRAIL_MS, clock } from "./model.js";
-import { LOOK, TRAIL_PIECES, connectPainter } from "./painter.js";
+import { ARROW, LABEL_FONT, LOOK, TRAIL_PIECES, connectPainter } from "./painter.js";
 
 const SVG = "http://www.w3.org/2000/svg";
 const EARTH_RADIUS_M = 6371008.8;
@@ -29,14 +29,13 @@ const LABEL_SPOTS = [
   { x: 0, y: -12, anchor: "middle" },
   { x: 0, y: 20, anchor: "middle" },
 ];
-/** The labels' font (painter.js draws them in it), for their widths; their height above and below the baseline. */
-const LABEL_FONT = "11px system-ui, sans-serif";
 /** How a label's text is anchored at its point, as the painter numbers them. */
 const ANCHORS = ["start", "end", "middle"];
 /** The gates' names' font (map.css `.gate-label`; bold for start and finish). */
 const GATE_FONT = "12px system-ui, sans-serif";
 /** Half the side of the square a marker's arrow fits in, whatever its heading. */
 const MARKER_HALF = 8;
+/** The labels' height above and below the baseline (in painter.js's LABEL_FONT, which their widths are measured in). */
 const LABEL_ASCENT = 10;
 const LABEL_DESCENT = 3;
 /**
@@ -523,11 +522,10 @@ export class MapView {
     const markers = [];
     for (const [device, drawn] of this.drawn) {
       if (!Number.isFinite(drawn.x)) continue;
-      const corners = [0, -10, 6.5, 7, 0, 3.5, -6.5, 7];
       const points = [];
-      for (let i = 0; i < corners.length; i += 2) {
-        const x = drawn.x + corners[i] * drawn.cos - corners[i + 1] * drawn.sin;
-        const y = drawn.y + corners[i] * drawn.sin + corners[i + 1] * drawn.cos;
+      for (let i = 0; i < ARROW.length; i += 2) {
+        const x = drawn.x + ARROW[i] * drawn.cos - ARROW[i + 1] * drawn.sin;
+        const y = drawn.y + ARROW[i] * drawn.sin + ARROW[i + 1] * drawn.cos;
         points.push(`${x.toFixed(1)},${y.toFixed(1)}`);
       }
       markers.push({ device, label: drawn.text, transform: `M${points.join("L")}Z`, stale: drawn.stale === true });
