@@ -88,8 +88,15 @@ extension Integration {
                     all += try await world.appendSimulated(options, count: 500)
                     let admin = try RedisConnection(url: world.servers.redisURL, name: "test-admin")
                     if round % 2 == 0 {
-                        // flowrun's own connections (named flowrun-dw-…), whatever they are doing.
-                        let clients = try await admin.send(["CLIENT", "LIST"]).string ?? ""
+                        // flowrun's own connections (named flowrun-dw-…), whatever they are doing. A killed one
+                        // connects again at its next command (the acknowledger at its next acknowledgement: on a
+                        // loaded machine, maybe not yet when the next round comes), so both are waited for.
+                        var clients = ""
+                        try await world.eventually("flowrun's reader and acknowledger are connected") {
+                            clients = try await admin.send(["CLIENT", "LIST"]).string ?? ""
+                            return clients.contains("name=flowrun-dw-read ")
+                                && clients.contains("name=flowrun-dw-ack ")
+                        }
                         let killed = try await self.killClients(named: "flowrun-dw-", in: clients, using: admin)
                         #expect(killed >= 2, "the reader and acknowledger connections should have been found")
                     } else {
