@@ -36,6 +36,14 @@ struct UnpreloadedServer {
     let url: String
 
     static func start() async throws -> Self {
+        // A scratch server, with no URL to keep from one run to the next: `start-postgres` would insist on the
+        // port it recorded last time, which another checkout's servers may have taken since (seen when two
+        // checkouts ran their tests at once). Stopped (if a failed run left it running) and forgotten, it
+        // starts on the default port if free, else on another.
+        _ = try await Self.services("stop-postgres", outputFile: nil)
+        try? FileManager.default.removeItem(
+            at: Servers.repository.appendingPathComponent(Self.directory).appendingPathComponent("postgres.port")
+        )
         let output = FileManager.default.temporaryDirectory
             .appendingPathComponent("flowrun-unpreloaded-\(UUID().uuidString).out").path
         defer { try? FileManager.default.removeItem(atPath: output) }
