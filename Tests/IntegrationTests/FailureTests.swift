@@ -191,8 +191,8 @@ extension Integration {
         /// between them (an entry read in between counted as neither, so as acknowledged).
         private func pendingAndUndelivered(_ world: TestWorld) async throws -> Int {
             let group = try #require(try await world.groupInfo(), "the stream has the group")
-            let pending = try #require(group["pending"]?.integer, "XINFO GROUPS gives pending")
-            let lag = try #require(group["lag"]?.integer, "XINFO GROUPS gives the lag (nil would mean it is unknown)")
+            let pending = try #require(group.pending, "XINFO GROUPS gives pending")
+            let lag = try #require(group.lag, "XINFO GROUPS gives the lag (nil would mean it is unknown)")
             return Int(pending + lag)
         }
     }

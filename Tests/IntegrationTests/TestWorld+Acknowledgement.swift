@@ -25,22 +25,13 @@ extension TestWorld {
     /// The group's `last-delivered-id` (`XINFO GROUPS`; durable-write's group unless `group` is given): every
     /// entry up to it was delivered to a consumer.
     func lastDeliveredID(group: String? = nil) async throws -> String? {
-        try await self.groupInfo(group)?["last-delivered-id"]?.string
+        try await self.groupInfo(group)?.lastDelivered?.description
     }
 
-    /// The group's fields as one `XINFO GROUPS` reply gives them (durable-write's group unless `group` is given),
-    /// so that counts read together are of one moment; nil when the stream has no such group.
-    func groupInfo(_ group: String? = nil) async throws -> [String: RedisReply]? {
-        let name = group ?? self.group
-        let reply = try await self.redis.send(["XINFO", "GROUPS", RedisArgument(self.stream)])
-        for group in reply.array ?? [] {
-            let fields = group.array ?? []
-            let values = Dictionary(
-                stride(from: 0, to: fields.count - 1, by: 2).map { (fields[$0].string ?? "", fields[$0 + 1]) }
-            ) { first, _ in first }
-            if values["name"]?.string == name { return values }
-        }
-        return nil
+    /// The group as one `XINFO GROUPS` reply gives it (durable-write's group unless `group` is given), so that
+    /// counts read together are of one moment; nil when the stream or the group does not exist.
+    func groupInfo(_ group: String? = nil) async throws -> ConsumerGroupInfo? {
+        try await ConsumerGroupInfo.read(self.redis, stream: self.stream)[group ?? self.group]
     }
 
     /// The ids delivered to the group and not acknowledged (`XPENDING … - + n`).

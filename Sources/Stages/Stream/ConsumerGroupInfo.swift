@@ -1,15 +1,18 @@
 /// What `XINFO GROUPS <stream>` (Redis 7.0 or later) says of one consumer group: its pending entries
 /// (delivered, not acknowledged) and its lag (entries of the stream not yet delivered to it; `nil` when
-/// Redis cannot tell, e.g. after entries were deleted), and the id of the last entry delivered to it.
+/// Redis cannot tell, e.g. after entries were deleted), the id of the last entry delivered to it and how
+/// many entries it has read (`entries-read`; `nil` when Redis cannot tell).
 public struct ConsumerGroupInfo: Sendable, Hashable {
     public var pending: Int64?
     public var lag: Int64?
     public var lastDelivered: StreamID?
+    public var entriesRead: Int64?
 
-    public init(pending: Int64? = nil, lag: Int64? = nil, lastDelivered: StreamID? = nil) {
+    public init(pending: Int64? = nil, lag: Int64? = nil, lastDelivered: StreamID? = nil, entriesRead: Int64? = nil) {
         self.pending = pending
         self.lag = lag
         self.lastDelivered = lastDelivered
+        self.entriesRead = entriesRead
     }
 
     /// The groups of `stream`, by name; empty when the stream does not exist.
@@ -34,6 +37,7 @@ public struct ConsumerGroupInfo: Sendable, Hashable {
                 case "pending": info.pending = fields[index + 1].integer
                 case "lag": info.lag = fields[index + 1].integer
                 case "last-delivered-id": info.lastDelivered = fields[index + 1].string.flatMap(StreamID.init)
+                case "entries-read": info.entriesRead = fields[index + 1].integer
                 default: continue
                 }
             }

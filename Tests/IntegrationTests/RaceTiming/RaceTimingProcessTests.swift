@@ -36,7 +36,7 @@ extension Integration {
                 let first = try FlowrunProcess(configuration: timingOnly)
                 try await world.eventually("some crossings counted and their entries acknowledged") {
                     guard let info = try await world.groupInfo("race-timing"),
-                        let read = info["entries-read"]?.integer, let pending = info["pending"]?.integer
+                        let read = info.entriesRead, let pending = info.pending
                     else { return false }
                     return try await world.crossings().count >= 20 && read - pending >= 200
                 }

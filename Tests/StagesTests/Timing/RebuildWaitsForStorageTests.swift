@@ -150,6 +150,9 @@ struct RebuildWaitsForStorageTests {
             ])
         ])
         let groups = ConsumerGroupInfo.parse(reply)
-        #expect(groups["race-timing"] == ConsumerGroupInfo(pending: 2, lag: 0, lastDelivered: "1700000000000-3"))
+        #expect(
+            groups["race-timing"]
+                == ConsumerGroupInfo(pending: 2, lag: 0, lastDelivered: "1700000000000-3", entriesRead: 9)
+        )
     }
 }
