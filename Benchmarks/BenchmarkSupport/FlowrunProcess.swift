@@ -53,8 +53,8 @@ public final class FlowrunProcess {
             if progressed == nil, let firstProgress, try await firstProgress() { progressed = .now }
             peakKiB = max(peakKiB, ProcessStatus.peakResidentKiB(of: self.pid) ?? 0)
             cpu = ProcessStatus.cpuSeconds(of: self.pid) ?? cpu
-            if progressed != nil,
-                try await ConsumerGroupInfo.read(redis, stream: stream)[group] == .init(pending: 0, lag: 0)
+            if progressed != nil, let info = try await ConsumerGroupInfo.read(redis, stream: stream)[group],
+                info.pending == 0, info.lag == 0
             {
                 break
             }
