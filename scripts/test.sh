@@ -13,6 +13,9 @@
 #    servers this script started are stopped at the end, ones already running are left running
 # 7. the count: swift-testing's last line must report at least as many tests as scripts/expected-tests
 #    holds, so that tests that silently stop being found or run fail the run
+# 8. the benchmarks, each once at a tiny size with the debug build (about 30 s in all): not a measurement,
+#    only proof that each still runs to its report and exits 0 (one that hangs or fails would otherwise
+#    be found only by the next person who measures)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -86,3 +89,21 @@ if [ "$ran" -lt "$expected" ]; then
     exit 1
 fi
 echo "ok   $ran tests ran (at least $expected expected)"
+
+step "benchmarks: each runs once at a tiny size (debug build; a smoke check, not a measurement)"
+export FLOWRUN_BINARY=$PWD/.build/debug/flowrun FLOWRUN_MIGRATIONS=$PWD/Migrations
+export FLOWRUN_REGISTRY_SQL=$PWD/scripts/demo-registry.sql
+smoke() {
+    local name=$1
+    shift
+    if ! timeout 300 ".build/debug/$name" "$@" >"$log" 2>&1; then
+        tail -40 "$log" >&2
+        echo "error: the benchmark '$name $*' failed or did not finish in 300 s (its output's end is above)" >&2
+        exit 1
+    fi
+    echo "ok   $name $*"
+}
+smoke flow-benchmark --items 20000
+smoke durable-write-benchmark --entries 2000
+smoke live-broadcast-benchmark --clients 20 --rate 200 --duration 2
+smoke race-timing-benchmark --devices 10 --seconds 300 --quick
