@@ -1,7 +1,7 @@
 import NIOCore
 
 /// Builds the data of a `COPY … FROM STDIN (FORMAT binary)`: the signature and header, then per row its
-/// field count and its fields as ``BinaryValues``, then the trailer.
+/// field count (an `Int16`) and its fields, written into ``fields``, then the trailer.
 struct BinaryCopy {
     /// The file signature, then 32-bit flags (0) and header extension length (0).
     private static let header: [UInt8] = Array("PGCOPY\n".utf8) + [0xFF, 0x0D, 0x0A, 0x00] + [0, 0, 0, 0, 0, 0, 0, 0]
@@ -11,11 +11,6 @@ struct BinaryCopy {
     init(reservingBytes capacity: Int = 0) {
         self.fields = BinaryValues(reservingBytes: Self.header.count + capacity + 2)
         self.fields.put(raw: Self.header)
-    }
-
-    /// Starts a row of `count` fields; append them to ``fields`` next.
-    mutating func startRow(fields count: Int16) {
-        self.fields.put(count)
     }
 
     /// The data, with the trailer.

@@ -57,10 +57,12 @@ public struct PositionWriter: PositionStore {
     public func write(_ entries: [PositionEntry]) async throws -> WriteOutcome {
         guard !entries.isEmpty else { return WriteOutcome(inserted: 0, duplicates: 0) }
         // The batch's order as indices, so that no position is copied on the way to the encoders.
-        let sorted = entries.indices.sorted { a, b in
-            let x = entries[a].position
-            let y = entries[b].position
-            return (x.deviceID, x.timestamp) < (y.deviceID, y.timestamp)
+        let sorted = entries.withUnsafeBufferPointer { rows in
+            entries.indices.sorted { a, b in
+                let (x, y) = (rows.baseAddress! + a, rows.baseAddress! + b)
+                return (x.pointee.position.deviceID, x.pointee.position.timestamp)
+                    < (y.pointee.position.deviceID, y.pointee.position.timestamp)
+            }
         }
         let newest = sorted.filter { entries[$0].isNewest }
         let others = sorted.filter { !entries[$0].isNewest }
@@ -93,50 +95,79 @@ public struct PositionWriter: PositionStore {
         (.int2, 6), (.int2, 6), (.jsonb, 64), (.bool, 5), (.text, 4),
     ]
 
-    /// Appends column `column` (of ``columns``) of `entry` to `values`.
-    static func append(column: Int, of entry: borrowing PositionEntry, to values: inout BinaryValues) {
+    /// Appends column `column` (of ``columns``) of the entry at `entry`, whose attributes' JSON is `json`, to
+    /// `values`.
+    ///
+    /// The entry is read in place through the pointer: each column projects only its field, where passing a
+    /// `PositionEntry` (even `borrowing`) copied the whole entry, and retained and released its strings and
+    /// attributes, once per column.
+    static func append(
+        column: Int,
+        of entry: UnsafePointer<PositionEntry>,
+        json: UnsafeBufferPointer<UInt8>,
+        to values: inout BinaryValueWriter
+    ) {
         switch column {
-        case 0: values.append(text: entry.position.deviceID)
-        case 1: values.append(timestamptz: entry.position.timestamp)
-        case 2: values.append(float8: entry.position.latitude)
-        case 3: values.append(float8: entry.position.longitude)
-        case 4: values.append(float4: entry.position.altitude)
-        case 5: values.append(float4: entry.position.angle)
-        case 6: values.append(float4: entry.position.speed)
-        case 7: values.append(int2: entry.position.satellites)
-        case 8: values.append(int2: entry.position.priority)
-        case 9: entry.position.attributes.withJSON { values.append(jsonb: $0) }
-        case 10: values.append(bool: entry.fault != nil)
-        default: values.append(text: entry.fault?.rawValue)
+        case 0: values.append(text: entry.pointee.position.deviceID)
+        case 1: values.append(timestamptz: entry.pointee.position.timestamp)
+        case 2: values.append(float8: entry.pointee.position.latitude)
+        case 3: values.append(float8: entry.pointee.position.longitude)
+        case 4: values.append(float4: entry.pointee.position.altitude)
+        case 5: values.append(float4: entry.pointee.position.angle)
+        case 6: values.append(float4: entry.pointee.position.speed)
+        case 7: values.append(int2: entry.pointee.position.satellites)
+        case 8: values.append(int2: entry.pointee.position.priority)
+        case 9: values.append(jsonb: json)
+        case 10: values.append(bool: entry.pointee.fault != nil)
+        default: values.append(text: entry.pointee.fault?.rawValue)
         }
+    }
+
+    /// The most bytes ``append(column:of:json:to:)`` writes for all columns of the entry at `entry`: each
+    /// column's length word, its fixed-size values, and the texts at their length.
+    static func maximumBytes(of entry: UnsafePointer<PositionEntry>, json: UnsafeBufferPointer<UInt8>) -> Int {
+        let fixed = 4 * Self.columns.count + 8 + 8 + 8 + 3 * 4 + 2 * 2 + 1 + 1
+        return fixed + entry.pointee.position.deviceID.utf8.count + json.count
+            + (entry.pointee.fault?.rawValue.utf8.count ?? 0)
     }
 
     /// The array parameters of ``insert``, one per column, in PostgreSQL's binary array format: the positions
     /// of `entries` at `indices`, in that order.
     static func parameters(for entries: [PositionEntry], _ indices: [Int]) -> [[UInt8]?] {
-        var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: indices.count * $0.bytes) }
         entries.withUnsafeBufferPointer { rows in
-            // Borrowed from the buffer, the position is not copied (nor its attributes retained) per column.
+            var arrays = Self.columns.map { BinaryArray(of: $0.type, reservingBytes: indices.count * $0.bytes) }
             for index in indices {
-                for column in arrays.indices {
-                    Self.append(column: column, of: rows[index], to: &arrays[column].elements)
+                let entry = rows.baseAddress! + index
+                entry.pointee.position.attributes.withJSON { json in
+                    let bound = Self.maximumBytes(of: entry, json: json)
+                    for column in arrays.indices {
+                        arrays[column].elements.write(maximumBytes: bound) {
+                            Self.append(column: column, of: entry, json: json, to: &$0)
+                        }
+                    }
                 }
             }
+            return arrays.map { $0.finished() }
         }
-        return arrays.map { $0.finished() }
     }
 
-    /// The rows of ``copy``: the positions of `entries` at `indices`, in that order.
+    /// The rows of ``copy``: the positions of `entries` at `indices`, in that order, each row written in one
+    /// go into space reserved for it.
     static func copyData(for entries: [PositionEntry], _ indices: [Int]) -> ByteBuffer {
-        var copy = BinaryCopy(reservingBytes: indices.count * Self.columns.reduce(2) { $0 + $1.bytes })
         entries.withUnsafeBufferPointer { rows in
+            // Built inside the closure, not captured by it: no dynamic exclusivity check per row.
+            var copy = BinaryCopy(reservingBytes: indices.count * Self.columns.reduce(2) { $0 + $1.bytes })
+            let fields = Int16(Self.columns.count)
             for index in indices {
-                copy.startRow(fields: Int16(Self.columns.count))
-                for column in Self.columns.indices {
-                    Self.append(column: column, of: rows[index], to: &copy.fields)
+                let entry = rows.baseAddress! + index
+                entry.pointee.position.attributes.withJSON { json in
+                    copy.fields.write(maximumBytes: 2 + Self.maximumBytes(of: entry, json: json)) { row in
+                        row.put(fields)
+                        for column in 0..<Int(fields) { Self.append(column: column, of: entry, json: json, to: &row) }
+                    }
                 }
             }
+            return copy.finished()
         }
-        return copy.finished()
     }
 }

@@ -37,7 +37,7 @@ public final class FaultJudge: Sendable {
 
     /// The recent fixes held for `device`, oldest first.
     public func recentFixes(of device: String) -> [Fix] {
-        self.storage.withLock { lru in lru.index[device].map { lru.nodes[$0].state.fixes } ?? [] }
+        self.storage.withLock { lru in lru.index[device].map { Array(lru.nodes[$0].state.fixes) } ?? [] }
     }
 
     /// The first rule `position` breaks (nil: not faulty), judged against the device's nearest older

@@ -51,4 +51,46 @@ struct RecentFixesTests {
         fixes.insert(Self.fix(100))
         #expect(Self.seconds(fixes) == [101, 102, 103], "older than all it holds when full")
     }
+
+    /// What is held, written the plain way: a sorted array, the let-go fixes removed at once.
+    struct Model {
+        var fixes: [Fix] = []
+        let referenceAge: Int64
+        let capacity: Int
+
+        mutating func insert(_ fix: Fix) {
+            guard !self.fixes.contains(where: { $0.timestamp == fix.timestamp }) else { return }
+            self.fixes.append(fix)
+            self.fixes.sort { $0.timestamp < $1.timestamp }
+            let newest = self.fixes[self.fixes.count - 1].timestamp
+            self.fixes.removeAll { $0.timestamp < newest - self.referenceAge }
+            if self.fixes.count > self.capacity { self.fixes.removeFirst(self.fixes.count - self.capacity) }
+        }
+    }
+
+    @Test func manyInsertsInAndOutOfOrder_holdExactlyWhatThePlainModelHolds_andCompareByWhatIsHeld() {
+        for capacity in [1, 7, 600] {
+            var fixes = RecentFixes(referenceAge: .seconds(60), capacity: capacity)
+            var model = Model(referenceAge: 60_000_000, capacity: capacity)
+            var random = SeededGenerator(seed: UInt64(capacity))
+            var second: Int64 = 1_000
+            for step in 0..<20_000 {
+                second += Int64(random.next() % 3)  // 0: a repeat of the newest ts
+                // one in ten arrives late, up to 90 s behind: some within the reference age, some not
+                let late = random.next() % 10 == 0 ? Int64(random.next() % 90) : 0
+                let fix = Fix(timestamp: (second - late) * 1_000_000, latitude: Double(step), longitude: 25)
+                fixes.insert(fix)
+                model.insert(fix)
+                #expect(Array(fixes.fixes) == model.fixes, "capacity \(capacity), after insert \(step)")
+                if Array(fixes.fixes) != model.fixes { return }
+                let probe = (second - Int64(random.next() % 70)) * 1_000_000
+                #expect(fixes.reference(before: probe) == model.fixes.last { $0.timestamp < probe })
+            }
+            // Another history that ends holding the same fixes is equal, and hashes alike.
+            var same = RecentFixes(referenceAge: .seconds(60), capacity: capacity)
+            for fix in model.fixes { same.insert(fix) }
+            #expect(same == fixes)
+            #expect(same.hashValue == fixes.hashValue)
+        }
+    }
 }
