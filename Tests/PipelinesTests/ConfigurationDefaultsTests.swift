@@ -40,7 +40,7 @@ struct ConfigurationDefaultsTests {
         #expect(durable.maxDeliveries == 3)
         #expect(durable.deadLetterStream == nil)
         #expect(durable.deadLetterStreamName == "telemetry:t:dead")
-        #expect(durable.batch.max == 2000)
+        #expect(durable.batch.max == 5000)
         #expect(durable.batch.within == .milliseconds(20))
         #expect(durable.deviceState.capacity == 10_000)
         #expect(durable.writers == 2)
