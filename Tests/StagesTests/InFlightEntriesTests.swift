@@ -57,6 +57,32 @@ struct InFlightEntriesTests {
         inFlight.insert(idsOf: [StreamEntry(id: "9-1", fields: []), StreamEntry(id: "9-2", fields: [])])
         #expect(inFlight.contains("9-1") && inFlight.contains("9-2") && inFlight.count == 2)
     }
+
+    /// Batches leave in one call each, mostly in increasing order with gaps (another batch's ids between),
+    /// some shuffled, some with ids already gone or never read: what is in flight is always what a plain set
+    /// of the same ids holds.
+    @Test func batchesLeavingInOneCallEach_sortedWithGapsOrNot_agreeWithAPlainSet() {
+        let inFlight = InFlightEntries()
+        var model: Set<StreamID> = []
+        var generator = SeededGenerator(seed: 17)
+        var next: UInt64 = 0
+        for round in 0..<200 {
+            let read = (0..<Int.random(in: 1...300, using: &generator)).map { _ in
+                next += UInt64.random(in: 1...3, using: &generator)
+                return StreamID(milliseconds: 1_714_667_812_123, sequence: next)
+            }
+            inFlight.insert(read)
+            model.formUnion(read)
+            var leaving = model.sorted().filter { _ in Bool.random(using: &generator) }
+            if round % 5 == 0 { leaving.shuffle(using: &generator) }
+            if round % 7 == 0 { leaving += [StreamID(milliseconds: 1, sequence: 0), leaving.first].compactMap { $0 } }
+            inFlight.remove(leaving)
+            model.subtract(leaving)
+            #expect(inFlight.count == model.count, "round \(round)")
+            #expect(model.allSatisfy(inFlight.contains), "round \(round)")
+            #expect(!leaving.contains(where: inFlight.contains), "round \(round)")
+        }
+    }
 }
 
 /// A reproducible random order (SplitMix64): a failing run can be run again.

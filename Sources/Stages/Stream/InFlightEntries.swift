@@ -36,7 +36,8 @@ public final class InFlightEntries: Sendable {
 
     public func remove(_ ids: [StreamID]) {
         self.ids.withLock { storage in
-            for id in ids { storage.remove(id) }
+            var hint = 0
+            for id in ids { storage.remove(id, hint: &hint) }
         }
     }
 
@@ -57,7 +58,7 @@ public final class InFlightEntries: Sendable {
         mutating func insert(_ id: StreamID) {
             if let last = self.run.last, id <= last {
                 // Not after the run's end (an entry read again or claimed): unless already in the run, kept aside.
-                if self.position(of: id) == nil { self.outOfOrder.insert(id) }
+                if self.position(of: id, from: 0) == nil { self.outOfOrder.insert(id) }
                 return
             }
             self.run.append(id)
@@ -65,11 +66,14 @@ public final class InFlightEntries: Sendable {
             self.runCount += 1
         }
 
-        mutating func remove(_ id: StreamID) {
-            guard let index = self.position(of: id) else {
+        /// - Parameter hint: where the previous id of the same call was found in the run; set to where this one
+        ///   is (0 after the run is rebuilt).
+        mutating func remove(_ id: StreamID, hint: inout Int) {
+            guard let index = self.position(of: id, from: hint) else {
                 self.outOfOrder.remove(id)
                 return
             }
+            hint = index
             self.present[index] = false
             self.runCount -= 1
             // Once at least half the run has left, it is rebuilt from the present ids: the storage stays
@@ -81,17 +85,34 @@ public final class InFlightEntries: Sendable {
                 for index in self.run.indices where self.present[index] { kept.append(self.run[index]) }
                 self.run = kept
                 self.present = Array(repeating: true, count: kept.count)
+                hint = 0
             }
         }
 
         func contains(_ id: StreamID) -> Bool {
-            self.position(of: id) != nil || self.outOfOrder.contains(id)
+            self.position(of: id, from: 0) != nil || self.outOfOrder.contains(id)
         }
 
         /// The index of `id` in the run, if it is there and has not left.
-        private func position(of id: StreamID) -> Int? {
+        ///
+        /// Searched from `hint` forward when the id there is not after `id`: a batch's ids are mostly
+        /// acknowledged in increasing order, each a few places after the one before, so steps of 1, 2, 4, …
+        /// from the last one found bound a short search over memory just read. Otherwise the whole run.
+        private func position(of id: StreamID, from hint: Int) -> Int? {
             var low = 0
             var high = self.run.count
+            if hint < self.run.count, self.run[hint] <= id {
+                // The first index whose id is ≥ `id` is ≥ hint; gallop until one is.
+                low = hint
+                var step = 1
+                var probe = hint + 1
+                while probe < self.run.count, self.run[probe] < id {
+                    low = probe + 1
+                    step *= 2
+                    probe = hint + step
+                }
+                high = min(probe + 1, self.run.count)
+            }
             while low < high {
                 let middle = (low + high) / 2
                 if self.run[middle] < id { low = middle + 1 } else { high = middle }

@@ -17,6 +17,10 @@ public struct RecentFixes: Sendable, Hashable {
     /// within twice `capacity`.
     private var storage: [Fix] = []
     private var start = 0
+    /// The newest fix held (the last of `storage`), kept here too: the usual position, newer than all held,
+    /// finds its reference without reading `storage`, which for one of thousands of devices is rarely in
+    /// the CPU's cache.
+    private var newest: Fix?
 
     /// - Parameters:
     ///   - referenceAge: how much older than the newest fix a fix is kept.
@@ -29,10 +33,8 @@ public struct RecentFixes: Sendable, Hashable {
 
     /// The nearest fix held strictly older than `timestamp` in `ts` order, if any.
     public func reference(before timestamp: Int64) -> Fix? {
-        // The usual case, a position newer than all held, reads only the newest fix.
-        if self.storage.count > self.start, self.storage[self.storage.count - 1].timestamp < timestamp {
-            return self.storage[self.storage.count - 1]
-        }
+        guard let newest = self.newest else { return nil }
+        if newest.timestamp < timestamp { return newest }  // the usual case
         let index = self.firstIndex(notBefore: timestamp)
         return index > self.start ? self.storage[index - 1] : nil
     }
@@ -40,8 +42,9 @@ public struct RecentFixes: Sendable, Hashable {
     /// Keeps `fix` (non-faulty) in its place in `ts` order, unless one of the same `ts` is held (the same
     /// position: the first seen stays), then lets go of what can no longer be a reference.
     public mutating func insert(_ fix: Fix) {
-        if self.storage.count == self.start || self.storage[self.storage.count - 1].timestamp < fix.timestamp {
+        if self.newest.map({ $0.timestamp < fix.timestamp }) ?? true {
             self.storage.append(fix)  // the usual case: the device's newest fix
+            self.newest = fix
         } else {
             let index = self.firstIndex(notBefore: fix.timestamp)
             guard self.storage[index].timestamp != fix.timestamp else { return }
