@@ -99,6 +99,10 @@ struct DrainMeasurement {
                 self.steadyRate / copyRate,
                 self.startRate / copyRate
             ),
+            steadySeconds < 1
+                ? "note: the drain took under a second, too short for these rates to mean much (the drain is"
+                    + " polled every 20 ms); measure with --entries 200000 or more"
+                : nil,
             "flowrun write transactions rolled back: \(self.rolledBack.map(String.init) ?? "unknown") (each a batch whose COPY met a stored row, written again by INSERT … ON CONFLICT)",
             "flowrun peak RSS: \(String(format: "%.1f", Double(self.drain.peakResidentKiB) / 1024)) MB (VmHWM)",
             self.stages,
@@ -111,7 +115,7 @@ struct DrainMeasurement {
                 perRow(self.redisCPU),
                 perRow(self.machineBusy)
             ),
-        ].joined(separator: "\n")
+        ].compactMap { $0 }.joined(separator: "\n")
     }
 }
 
