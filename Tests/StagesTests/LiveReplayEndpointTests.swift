@@ -153,6 +153,33 @@ import Testing
         #expect(positions[0]["speed"] as? Double == 31.5)
     }
 
+    /// A page whose `next` is `null` still says where to resume: asked later with it, the positions stored since
+    /// come, and none of those seen before; an empty page keeps the cursor it was asked with.
+    @Test func resumeAfterTheLastPage_givesThePositionsStoredSince_andOnlyThose() async throws {
+        let stored = Self.positions(9)
+        let history = FakePositionHistory([Self.event: stored])
+        let whole = await self.ask("/events/\(Self.event)/positions?limit=100", history: history)
+        #expect(whole.json["next"] is NSNull)
+        let resume = try #require(whole.json["resume"] as? String)
+        #expect(resume == "102000000:c", "the cursor of the page's last position")
+
+        let encoded = resume.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? resume
+        let nothingYet = await self.ask("/events/\(Self.event)/positions?after=\(encoded)", history: history)
+        #expect((nothingYet.json["positions"] as? [Any])?.isEmpty == true)
+        #expect(nothingYet.json["resume"] as? String == resume, "an empty page keeps the cursor")
+
+        history.state.withLock { $0.positions[Self.event]? += Array(Self.positions(12)[9...]) }
+        let since = await self.ask("/events/\(Self.event)/positions?after=\(encoded)", history: history)
+        let positions = since.json["positions"] as? [[String: Any]] ?? []
+        #expect(
+            positions.map { "\($0["ts"] ?? "")/\($0["device_id"] ?? "")" } == [
+                "1970-01-01T00:01:43.000Z/a", "1970-01-01T00:01:43.000Z/b", "1970-01-01T00:01:43.000Z/c",
+            ]
+        )
+        #expect(since.json["last"] as? String == "1970-01-01T00:01:43.000Z")
+        #expect(since.json["resume"] as? String == "103000000:c")
+    }
+
     @Test func anEventWithoutPositions_answersAnEmptyPage_withoutSpanOrNext() async {
         let answer = await self.ask("/events/\(Self.event)/positions?from=2026-05-02T16:00:00Z")
         #expect(answer.status == .ok)
@@ -160,6 +187,7 @@ import Testing
         #expect(answer.json["first"] is NSNull)
         #expect(answer.json["last"] is NSNull)
         #expect(answer.json["next"] is NSNull)
+        #expect(answer.json["resume"] is NSNull)
     }
 
     @Test func theRoute_isAnEventsPositions_andOnlyThat() {

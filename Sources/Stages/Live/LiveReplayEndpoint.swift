@@ -16,7 +16,7 @@ import NIOHTTP1
 ///
 /// | case | answer |
 /// |---|---|
-/// | a page | `200 {"event":"<id>","first":<ts>,"last":<ts>,"positions":[<live position>…],"next":<cursor>}` |
+/// | a page | `200 {"event":"<id>","first":<ts>,"last":<ts>,"positions":[…],"next":<cursor>,"resume":<cursor>}` |
 /// | no CMS session / CMS unavailable | `401` / `503`, as the upgrade |
 /// | the event is not a UUID, a parameter is malformed | `400 {"error":"bad-request",…}` |
 /// | the CMS says the user may not watch the event | `403 {"error":"forbidden",…}` |
@@ -26,7 +26,9 @@ import NIOHTTP1
 /// are the `ts` of the event's first and last stored non-faulty position (`null` when it has none); `next` is
 /// the cursor to pass as `after` for the positions after this page (``LiveReplayPage/more``), `null` when
 /// there were none up to `until` (for now). A page may hold fewer than `limit` positions and still have a
-/// `next` (the store bounds what one request reads).
+/// `next` (the store bounds what one request reads). `resume` is the cursor of the page's last position (the
+/// request's `after` when the page is empty; `null` when it had none): passed as `after` later, it asks for
+/// the positions stored since, after a page whose `next` was `null` (the replay catching up with a live race).
 enum LiveReplayEndpoint {
     /// Answers the request for `uri` (its query is read) about `event` (the path's id, as sent).
     static func answer(
@@ -62,7 +64,7 @@ enum LiveReplayEndpoint {
             )
             return Self.databaseUnavailable
         }
-        return LiveHTTPAnswer(.ok, body: Self.json(page, event: topic.event))
+        return LiveHTTPAnswer(.ok, body: Self.json(page, event: topic.event, after: query.after))
     }
 
     /// Why a request's query is not one.
@@ -107,7 +109,7 @@ enum LiveReplayEndpoint {
     }
 
     /// The page as JSON (see the type's documentation).
-    static func json(_ page: LiveReplayPage, event: String) -> ByteBuffer {
+    static func json(_ page: LiveReplayPage, event: String, after: LiveReplayQuery.Cursor?) -> ByteBuffer {
         var body = ByteBuffer()
         body.reserveCapacity(96 + page.positions.count * 160)
         body.writeStaticString("{\"event\":")
@@ -121,15 +123,21 @@ enum LiveReplayEndpoint {
             if index > 0 { body.writeStaticString(",") }
             LiveJSON.writePosition(position, into: &body)
         }
+        let resume = page.positions.last.map { LiveReplayQuery.Cursor(timestamp: $0.timestamp, deviceID: $0.deviceID) }
         body.writeStaticString("],\"next\":")
-        if page.more, let last = page.positions.last {
-            let cursor = LiveReplayQuery.Cursor(timestamp: last.timestamp, deviceID: last.deviceID)
+        Self.write(page.more ? resume : nil, into: &body)
+        body.writeStaticString(",\"resume\":")
+        Self.write(resume ?? after, into: &body)
+        body.writeStaticString("}")
+        return body
+    }
+
+    private static func write(_ cursor: LiveReplayQuery.Cursor?, into body: inout ByteBuffer) {
+        if let cursor {
             LiveJSON.writeString(cursor.text, into: &body)
         } else {
             body.writeStaticString("null")
         }
-        body.writeStaticString("}")
-        return body
     }
 
     private static func writeInstant(_ microseconds: Int64?, into body: inout ByteBuffer) {

@@ -4,7 +4,9 @@ import Testing
 
 /// The map page's replay in headless chromium against the real `flowrun`, the CMS stand-in and the simulator's
 /// demo race, stored first: played from the event's start at 60×, the play head reaches the event's last stored
-/// position and the standings then shown are `flowrun timing standings`'. Every wait polls the page's state.
+/// position and the standings then shown are `flowrun timing standings`'; then, the race going on, a replay
+/// playing into the end of what was stored catches up with what is stored since. Every wait polls the page's
+/// state.
 extension Integration.MapPageBrowserTests {
     @Test func replayAt60xReachesTheFinish_withTheStandingsAtTheEnd_thenLiveAgain() async throws {
         try await TestWorld.run { world in
@@ -128,5 +130,57 @@ extension Integration.MapPageBrowserTests {
             !state.replay.active && state.connection == "live" && state.markers.count == devices
                 && state.standings == final && state.replay.text == "live"
         }
+        try await Self.catchUp(page, world, first: first, last: last)
+    }
+
+    /// The race goes on after a replay loaded everything stored: played into that end, the replay asks for
+    /// what was stored since (the page's `resume`) and plays it, the slider's end moving with it, instead of
+    /// stopping at the end it knew.
+    private static func catchUp(_ page: ChromiumPage, _ world: TestWorld, first: Double, last: Double) async throws {
+        // Paused 5 s of device time before the end, every stored position up to it loaded (at 60×).
+        let target = Int(last - first) - 5_000
+        _ = try await page.evaluateString(
+            """
+            (() => { const slider = document.getElementById("replay-slider"); slider.value = "\(target)";
+              slider.dispatchEvent(new Event("input")); return ""; })()
+            """
+        )
+        try await page.until("the replay is paused 5 s before the end, everything up to it loaded") { state in
+            state.replay.active && !state.replay.playing && state.replay.head == first + Double(target)
+                && state.replay.complete && !state.replay.loading && state.replay.last == last
+        }
+
+        // Then 10 s more of every device, where each one is (no jump), after the last stored position.
+        let rows = try await world.postgres.query(
+            "SELECT DISTINCT ON (device_id) device_id, latitude, longitude FROM positions ORDER BY device_id, ts DESC"
+        ).rows
+        let stored = try await world.rowCount()
+        var entries: [(deviceID: String, payload: String)] = []
+        for second in 1...10 {
+            let ts = Timestamp.format(Int64(last) * 1_000 + Int64(second) * 1_000_000, precision: .milliseconds)
+            for row in rows {
+                let (device, latitude, longitude) = (row[0] ?? "", row[1] ?? "0", row[2] ?? "0")
+                entries.append(
+                    (
+                        device,
+                        #"{"device_id":"\#(device)","timestamp":"\#(ts)","latitude":\#(latitude),"#
+                            + #""longitude":\#(longitude),"speed":0,"satellites":9}"#
+                    )
+                )
+            }
+        }
+        try await world.append(entries)
+        try await world.eventually("the race's new positions stored", within: .seconds(60)) {
+            try await world.rowCount() == stored + entries.count
+        }
+        let newest = last + 10_000
+        try await page.until("the page has them live") { state in state.replay.liveNewest == newest }
+
+        // Played on at 60×: past the end it had, to the newest stored position, then the end.
+        _ = try await page.evaluateString(#"(() => { document.getElementById("replay-play").click(); return ""; })()"#)
+        let caughtUp = try await page.until("the replay catches up with what was stored since", within: .seconds(60)) {
+            state in state.replay.last == newest && state.replay.head == newest && !state.replay.playing
+        }
+        #expect(caughtUp.replay.ended && caughtUp.replay.text.contains("end"), "\(caughtUp.replay)")
     }
 }

@@ -54,6 +54,12 @@ struct MapState: Decodable, Sendable {
         var first: Double?
         var last: Double?
         var ended: Bool
+        /// Every stored position up to `last` is loaded (the last page had no `next`).
+        var complete: Bool
+        /// A page request is in flight.
+        var loading: Bool
+        /// The newest live position's time the replay knows (0: none).
+        var liveNewest: Double
         var error: String
         /// What the replay bar says.
         var text: String

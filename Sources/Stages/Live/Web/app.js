@@ -78,6 +78,8 @@ const connection = new LiveConnection({
     switch (message.type) {
       case "subscribed":
         model.applySubscribed(message, now);
+        // The event's newest position so far (this event's: the one before may have been another).
+        lastPositionTs = Math.max(0, ...(message.snapshot || []).map((position) => Date.parse(position.ts)));
         replay.prepare(connection.eventID);
         break;
       case "position":
@@ -130,7 +132,7 @@ const FRAME_MS = 1000 / 30;
 
 function frame() {
   const now = Date.now();
-  replay.tick(now);
+  replay.tick(now, lastPositionTs);
   // In a replay, a marker is grey when no fix came for 30 s of the replay's device time.
   view.render(replay.active ? (replay.head ?? now) : now);
   replayBar.render(lastPositionTs);
@@ -179,6 +181,9 @@ window.flowrunMap = {
         first: replay.first,
         last: replay.last,
         ended: replay.ended,
+        complete: replay.complete,
+        loading: replay.loading,
+        liveNewest: replay.liveNewest,
         error: replay.error,
         text: document.getElementById("replay-time").textContent,
       },

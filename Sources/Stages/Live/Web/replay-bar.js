@@ -1,5 +1,5 @@
 // The replay bar under the map: play / pause, the speed (1×–60×), a time slider from the event's first to its
-// last stored position, and "live" to go back. In live mode the slider rests at the end; moving it, or play,
+// last stored position (growing as a replay catches up with a live race), and "live" to go back. In live mode the slider rests at the end; moving it, or play,
 // starts a replay there (play: from the event's start).
 
 import { SPEEDS } from "./replay.js";
@@ -80,7 +80,8 @@ export class ReplayBar {
     let text = "live";
     if (replay.active) {
       text = replay.head === null ? "replay: loading…" : `replay ${new Date(replay.head).toISOString().slice(11, 19)} UTC`;
-      if (replay.ended) text += " · end";
+      if (replay.catchingUp) text += " · catching up with live";
+      else if (replay.ended) text += " · end";
       else if (!replay.playing) text += " · paused";
       if (replay.error) text += ` · ${replay.error}`;
     }

@@ -1,7 +1,9 @@
 // The replay: the event's stored positions (GET /events/<id>/positions, authorised like the live subscription),
 // paged ahead of a play head that moves at 1×–60× device time, applied to a RaceModel of its own. Its standings
 // are the live model's counted crossings whose time is at or before the play head (CONTRACT §6.3: a crossing
-// carries its time). Like the live path, nothing here touches the DOM: the view draws `model` once per frame.
+// carries its time). Playing into the end of what was stored while the race goes on (the live feed has newer
+// positions), it asks for what was stored since (the last page's `resume`) and plays on: it catches up with
+// live instead of stopping. Like the live path, nothing here touches the DOM: the view draws `model` once per frame.
 
 import { RaceModel, TRAIL_MS } from "./model.js";
 
@@ -11,6 +13,8 @@ const PAGE_LIMIT = 2000;
 const AHEAD_MS = 15 * 1000;
 /** A failed request (503, or flowrun not answering) is tried again after this long. */
 const RETRY_MS = 2000;
+/** At the end of what is loaded while live is ahead: what was stored since is asked for at most this often. */
+const FOLLOW_MS = 1000;
 export const SPEEDS = [1, 2, 5, 10, 30, 60];
 
 export class Replay {
@@ -27,6 +31,8 @@ export class Replay {
     this.last = null;
     this.error = "";
     this.loading = false;
+    this.liveNewest = 0; // the newest live position's time, ms (0: none yet)
+    this.followAt = 0; // not before this wall time (ms) is what was stored since asked for again
     this.pageRetry = null;
     this.restart(null);
   }
@@ -39,6 +45,7 @@ export class Replay {
     this.from = from;
     this.cursor = null; // the last page's `next`
     this.complete = false; // the last page had no `next`: everything up to `last` is loaded
+    this.resume = null; // the last page's `resume`: where to ask for what is stored after it
     this.loadedUntil = -Infinity; // the ts of the last position fetched
     this.stalled = false;
     // One page request at a time: one in flight for an earlier seek is let finish (its page is dropped),
@@ -58,6 +65,7 @@ export class Replay {
       this.leave();
       this.eventID = eventID;
       this.first = this.last = null;
+      this.liveNewest = 0;
     }
     this.stalled = false;
     if (eventID) this.request({ limit: 1 }, false);
@@ -88,9 +96,10 @@ export class Replay {
     this.pump();
   }
 
+  /** Plays on from the play head; at the end, from the start again, unless live is ahead (then it catches up). */
   play() {
     if (this.head === null) return;
-    if (this.complete && this.last !== null && this.head >= this.last) this.seek(this.first);
+    if (this.ended && !(this.liveNewest > this.last)) this.seek(this.first);
     this.playing = true;
   }
 
@@ -98,10 +107,19 @@ export class Replay {
     return this.complete && this.head !== null && this.last !== null && this.head >= this.last;
   }
 
-  /** One animation frame at wall time `now` (ms): moves the play head, applies what it passed, fetches ahead. */
-  tick(now) {
+  /** At the end of what was stored and playing on, because live has newer positions: what came since is asked for. */
+  get catchingUp() {
+    return this.ended && this.playing;
+  }
+
+  /**
+   * One animation frame at wall time `now` (ms): moves the play head, applies what it passed, fetches ahead.
+   * `liveNewest`: the newest live position's time (ms, 0: none).
+   */
+  tick(now, liveNewest = 0) {
     const elapsed = this.lastTick === undefined ? 0 : Math.max(0, now - this.lastTick);
     this.lastTick = now;
+    this.liveNewest = Math.max(this.liveNewest, liveNewest || 0);
     if (!this.active) return;
     this.syncCourse();
     if (this.playing && this.head !== null) {
@@ -112,7 +130,9 @@ export class Replay {
       this.head = head;
       if (this.ended) {
         this.head = this.last;
-        this.playing = false;
+        // Live is ahead of what was stored when the last page came: ask for what came since, and play on.
+        if (this.liveNewest > this.last && this.resume !== null) this.follow(now);
+        else this.playing = false;
       }
     }
     this.applyUpTo(this.head);
@@ -174,6 +194,14 @@ export class Replay {
     this.model.standingsVersion++;
   }
 
+  /** Asks for the positions stored after the last page (its `resume`), at most every FOLLOW_MS. */
+  follow(now) {
+    if (this.loading || now < this.followAt) return;
+    this.followAt = now + FOLLOW_MS;
+    this.cursor = this.resume;
+    this.complete = false;
+  }
+
   /** Fetches the next page when less than AHEAD_MS × speed is loaded ahead of the play head. */
   pump() {
     if (!this.active || this.loading || this.stalled || this.complete || this.head === null) return;
@@ -191,6 +219,7 @@ export class Replay {
     if (lastPosition) this.loadedUntil = Date.parse(lastPosition.ts);
     this.cursor = page.next;
     this.complete = page.next === null;
+    if (page.resume) this.resume = page.resume;
   }
 
   learnSpan(page) {
