@@ -3,19 +3,22 @@ import Testing
 
 @testable import Stages
 
-/// PostgreSQL's binary value layout (``BinaryValues``): a big-endian length word, then the value; −1 for NULL.
+/// PostgreSQL's binary value layout (``BinaryValues``, written through ``BinaryValueWriter``): a big-endian
+/// length word, then the value; −1 for NULL.
 @Suite(.timeLimit(.minutes(1)))
 struct BinaryValuesTests {
     @Test func eachKindIsItsLengthThenItsBigEndianValue_andNullIsMinusOne() {
         var values = BinaryValues()
-        values.append(text: "ab")
-        values.append(int2: 258)
-        values.append(int2: nil)
-        values.append(bool: true)
-        values.append(float8: 1.0)
-        values.append(float4: 1.0)
-        values.append(timestamptz: BinaryValues.postgresEpochMicros + 1)
-        [UInt8]("{}".utf8).withUnsafeBufferPointer { values.append(jsonb: $0) }
+        values.write(maximumBytes: 100) { writer in
+            writer.append(text: "ab")
+            writer.append(int2: 258)
+            writer.append(int2: nil)
+            writer.append(bool: true)
+            writer.append(float8: 1.0)
+            writer.append(float4: 1.0)
+            writer.append(timestamptz: BinaryValues.postgresEpochMicros + 1)
+            [UInt8]("{}".utf8).withUnsafeBufferPointer { writer.append(jsonb: $0) }
+        }
         #expect(
             values.bytes == [
                 0, 0, 0, 2, 0x61, 0x62,  // text "ab"
@@ -32,20 +35,24 @@ struct BinaryValuesTests {
         #expect(values.hasNull)
     }
 
-    @Test func aRunWrittenInOneReservation_isTheSameAsValueByValue_andCountsItsValues() {
-        var one = BinaryValues()
-        one.append(text: "356307042441013")
-        one.append(float4: nil)
-        one.append(float8: -2.5)
-        var run = BinaryValues()
-        run.write(maximumBytes: 64) { writer in
+    @Test func runsWrittenOneAfterAnother_keepOnlyWhatWasWritten_andCountEveryValue() {
+        var values = BinaryValues()
+        values.write(maximumBytes: 64) { writer in
             writer.append(text: "356307042441013")
-            writer.append(float4: nil)
             writer.append(float8: -2.5)
         }
-        #expect(run.bytes == one.bytes)
-        #expect(run.count == 3)
-        #expect(run.hasNull)
-        #expect(run.buffer.readableBytes == 4 + 15 + 4 + 12, "only what was written, not the space reserved")
+        #expect(!values.hasNull)
+        values.write(maximumBytes: 64) { writer in
+            writer.put(Int16(7))  // a bare integer (a COPY row's field count): not a value
+            writer.append(float4: nil)
+        }
+        #expect(values.count == 3)
+        #expect(values.hasNull)
+        #expect(
+            values.buffer.readableBytes == (4 + 15) + (4 + 8) + 2 + 4,
+            "only what was written, not the space reserved"
+        )
+        #expect(Array(values.bytes[0..<4]) == [0, 0, 0, 15])
+        #expect(Array(values.bytes[31...]) == [0, 7, 0xFF, 0xFF, 0xFF, 0xFF], "the second run right after the first")
     }
 }

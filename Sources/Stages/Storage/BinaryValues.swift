@@ -34,19 +34,6 @@ struct BinaryValues {
         self.hasNull = self.hasNull || hasNull
     }
 
-    mutating func appendNull() { self.write(maximumBytes: 4) { $0.appendNull() } }
-    mutating func append(text: String?) {
-        self.write(maximumBytes: 4 + (text?.utf8.count ?? 0)) { $0.append(text: text) }
-    }
-    mutating func append(bool value: Bool) { self.write(maximumBytes: 5) { $0.append(bool: value) } }
-    mutating func append(float8 value: Double) { self.write(maximumBytes: 12) { $0.append(float8: value) } }
-    mutating func append(float4 value: Double?) { self.write(maximumBytes: 8) { $0.append(float4: value) } }
-    mutating func append(int2 value: Int?) { self.write(maximumBytes: 6) { $0.append(int2: value) } }
-    mutating func append(timestamptz micros: Int64) { self.write(maximumBytes: 12) { $0.append(timestamptz: micros) } }
-    mutating func append(jsonb json: UnsafeBufferPointer<UInt8>) {
-        self.write(maximumBytes: 5 + json.count) { $0.append(jsonb: json) }
-    }
-
     /// Appends a bare integer (a header or count, not a value).
     mutating func put<Value: FixedWidthInteger>(_ value: Value) {
         self.buffer.writeInteger(value)
