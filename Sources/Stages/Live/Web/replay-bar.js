@@ -1,6 +1,6 @@
 // The replay bar under the map: play / pause, the speed (1×–60×), a time slider from the event's first to its
-// last stored position (growing as a replay catches up with a live race), and "live" to go back. In live mode the slider rests at the end; moving it, or play,
-// starts a replay there (play: from the event's start).
+// last stored position (growing as a replay catches up with a live race), and "live" to go back. In live mode
+// the slider rests at the end; moving it, or play, starts a replay there (play: from the event's start).
 
 import { SPEEDS } from "./replay.js";
 
