@@ -28,8 +28,9 @@ struct BinaryArray {
         self.elements.put(raw: repeatElement(0, count: Self.headerSize))
     }
 
-    /// The whole array: the header, written into the bytes reserved for it, and the elements.
-    consuming func finished() -> [UInt8] {
+    /// The whole array: the header, written into the bytes reserved for it, and the elements. Mutating, not
+    /// consuming: a consumed copy would share the buffer's storage, and writing the header would copy it.
+    mutating func finished() -> [UInt8] {
         let header: [Int32] = [
             1, self.elements.hasNull ? 1 : 0, Int32(bitPattern: self.elementType.rawValue), self.elements.count, 1,
         ]

@@ -13,8 +13,9 @@ struct BinaryCopy {
         self.fields.put(raw: Self.header)
     }
 
-    /// The data, with the trailer.
-    consuming func finished() -> ByteBuffer {
+    /// The data, with the trailer. Mutating, not consuming: a consumed copy would share the buffer's storage,
+    /// and writing the trailer would copy all the rows.
+    mutating func finished() -> ByteBuffer {
         self.fields.put(Int16(-1))
         return self.fields.buffer
     }

@@ -147,7 +147,7 @@ public struct PositionWriter: PositionStore {
                     }
                 }
             }
-            return arrays.map { $0.finished() }
+            return arrays.indices.map { arrays[$0].finished() }
         }
     }
 
