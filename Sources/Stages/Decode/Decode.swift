@@ -20,6 +20,11 @@ public struct Decode: ItemStage {
         into output: inout [PositionEntry],
         context: StageContext
     ) throws(DecodeError) {
-        output.append(PositionEntry(entryID: entry.id, position: try PositionDecoder.decode(entry).get()))
+        // Not through `PositionDecoder.decode`'s `Result`: wrapping and unwrapping it copies the position twice.
+        do throws(DecodeError.Reason) {
+            output.append(PositionEntry(entryID: entry.id, position: try PositionDecoder.decodePosition(entry)))
+        } catch {
+            throw DecodeError(entryID: entry.id, reason: error)
+        }
     }
 }
