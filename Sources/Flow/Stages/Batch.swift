@@ -32,14 +32,19 @@ public struct Batch<Item: Sendable>: Stage {
                 var full: [[Item]] = []
                 switch try await input.receive(wakeable: true) {
                 case .items(let chunk):
-                    for item in chunk {
+                    // A run of items at a time, not item by item: one copy of the run, and a batch started
+                    // with room for what this chunk brings (it grows only past that).
+                    var next = chunk.startIndex
+                    while next < chunk.endIndex {
                         if batch.isEmpty {
-                            batch.reserveCapacity(Swift.min(self.max, 1024))
+                            batch.reserveCapacity(Swift.min(self.max, Swift.max(1024, chunk.endIndex - next)))
                             let due = context.clock.now + self.within
                             deadline = due
                             timer.arm(due)
                         }
-                        batch.append(item)
+                        let count = Swift.min(self.max - batch.count, chunk.endIndex - next)
+                        batch.append(contentsOf: chunk[next..<next + count])
+                        next += count
                         if batch.count == self.max {
                             full.append(batch)
                             batch = []
