@@ -7,19 +7,33 @@
 ///   behind more than `capacity` later ones, may find no reference, and the `jump` rule does not apply to it.
 public struct RecentFixes: Sendable, Hashable {
     /// The fixes held, in ascending `ts` order, at most one per `ts`.
-    public var fixes: ArraySlice<Fix> { self.storage[self.start...] }
+    public var fixes: ArraySlice<Fix> {
+        guard let newest = self.newest else { return [] }
+        var first = self.firstHeld
+        while first < self.storage.count - 1 && self.storage[first].timestamp < newest.timestamp - self.referenceAge {
+            first += 1
+        }
+        return self.storage[first...]
+    }
     public let capacity: Int
     /// The reference age, µs.
     private let referenceAge: Int64
-    /// The fixes held are `storage[start...]`. Letting go of the oldest moves `start` instead of every fix
-    /// after them (one fix is let go for about every one kept, at steady state); the dead prefix is cut off
-    /// once it is as long as what is held, so each fix is moved O(1) times on average and the storage stays
-    /// within twice `capacity`.
+    /// What is held is `storage[start...]` less what is let go lazily: the fixes before the newest `capacity`
+    /// and those older than `referenceAge` behind the newest (``firstHeld``, ``isHeld(_:)``). Reads apply
+    /// both rules, so holding such a fix a while longer changes no answer.
+    ///
+    /// They are cut off from the front in one pass (``letGo()``) only once the stored span grows half a
+    /// reference age (or half a capacity) past what is held: at steady state one fix goes for every one kept,
+    /// and reading the oldest on every insert costs a cache miss per position (one device of thousands is
+    /// rarely in the CPU's cache). The cut moves `start`; the dead prefix is removed once it is as long as
+    /// what is stored after it, so each fix is moved O(1) times on average. So what is stored spans at most
+    /// 1.5 reference ages or 1.5 × `capacity` fixes, and `storage` is at most twice that.
     private var storage: [Fix] = []
     private var start = 0
+    /// `storage[start].timestamp`: when the stored span has grown enough to cut, without reading `storage`.
+    private var oldest: Int64 = 0
     /// The newest fix held (the last of `storage`), kept here too: the usual position, newer than all held,
-    /// finds its reference without reading `storage`, which for one of thousands of devices is rarely in
-    /// the CPU's cache.
+    /// finds its reference without reading `storage`.
     private var newest: Fix?
 
     /// - Parameters:
@@ -36,33 +50,46 @@ public struct RecentFixes: Sendable, Hashable {
         guard let newest = self.newest else { return nil }
         if newest.timestamp < timestamp { return newest }  // the usual case
         let index = self.firstIndex(notBefore: timestamp)
-        return index > self.start ? self.storage[index - 1] : nil
+        guard index > self.firstHeld, self.storage[index - 1].timestamp >= newest.timestamp - self.referenceAge else {
+            return nil
+        }
+        return self.storage[index - 1]
     }
 
-    /// Keeps `fix` (non-faulty) in its place in `ts` order, unless one of the same `ts` is held (the same
+    /// Keeps `fix` (non-faulty) in its place in `ts` order, unless one of the same `ts` is stored (the same
     /// position: the first seen stays), then lets go of what can no longer be a reference.
     public mutating func insert(_ fix: Fix) {
-        if self.newest.map({ $0.timestamp < fix.timestamp }) ?? true {
-            self.storage.append(fix)  // the usual case: the device's newest fix
-            self.newest = fix
-        } else {
+        if let newest = self.newest, fix.timestamp <= newest.timestamp {
             let index = self.firstIndex(notBefore: fix.timestamp)
             guard self.storage[index].timestamp != fix.timestamp else { return }
             self.storage.insert(fix, at: index)
+            if index == self.start { self.oldest = fix.timestamp }
+        } else {
+            self.storage.append(fix)  // the usual case: the device's newest fix
+            if self.newest == nil { self.oldest = fix.timestamp }
+            self.newest = fix
         }
-        // What is let go is at the front: a scan from `start`, which only moves forward, so each fix is
-        // passed once (usually none or one per insert, read where the last insert left off, where a binary
-        // search would jump through memory). The newest fix is never let go.
-        let cutoff = self.storage[self.storage.count - 1].timestamp - self.referenceAge
-        self.start = max(self.start, self.storage.count - self.capacity)
+        let held = self.newest!.timestamp - self.referenceAge
+        if self.oldest < held - self.referenceAge / 2 || self.storage.count - self.start > self.capacity * 3 / 2 {
+            self.letGo(before: held)
+        }
+    }
+
+    /// The first index of `storage` that the capacity keeps.
+    private var firstHeld: Int { max(self.start, self.storage.count - self.capacity) }
+
+    /// Cuts off the fixes no longer held: before the newest `capacity` and older than `cutoff` (never the newest).
+    private mutating func letGo(before cutoff: Int64) {
+        self.start = self.firstHeld
         while self.start < self.storage.count - 1 && self.storage[self.start].timestamp < cutoff { self.start += 1 }
         if self.start > 0 && self.start >= self.storage.count - self.start {
             self.storage.removeFirst(self.start)
             self.start = 0
         }
+        self.oldest = self.storage[self.start].timestamp
     }
 
-    /// The index in `storage` of the first fix held whose `ts` is ≥ `timestamp` (binary search).
+    /// The index in `storage` of the first fix stored whose `ts` is ≥ `timestamp` (binary search).
     private func firstIndex(notBefore timestamp: Int64) -> Int {
         var (low, high) = (self.start, self.storage.count)
         while low < high {
@@ -72,7 +99,7 @@ public struct RecentFixes: Sendable, Hashable {
         return low
     }
 
-    /// Equal when the same fixes are held (the let-go prefix does not count).
+    /// Equal when the same fixes are held (what is stored but let go does not count).
     public static func == (lhs: RecentFixes, rhs: RecentFixes) -> Bool {
         lhs.capacity == rhs.capacity && lhs.referenceAge == rhs.referenceAge && lhs.fixes == rhs.fixes
     }
@@ -80,7 +107,11 @@ public struct RecentFixes: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(self.capacity)
         hasher.combine(self.referenceAge)
-        hasher.combine(self.fixes.count)
-        for fix in self.fixes { hasher.combine(fix) }
+        let fixes = self.fixes
+        hasher.combine(fixes.count)
+        for fix in fixes { hasher.combine(fix) }
     }
+
+    /// How many fixes are stored, held or not yet cut off (for tests of the bound).
+    var storedCount: Int { self.storage.count - self.start }
 }

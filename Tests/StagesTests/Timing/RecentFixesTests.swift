@@ -1,5 +1,6 @@
-import Stages
 import Testing
+
+@testable import Stages
 
 /// One device's recent non-faulty fixes (``RecentFixes``): the reference in `ts` order, what is kept.
 @Suite(.timeLimit(.minutes(1)))
@@ -50,6 +51,20 @@ struct RecentFixesTests {
         #expect(Self.seconds(fixes) == [101, 102, 103])
         fixes.insert(Self.fix(100))
         #expect(Self.seconds(fixes) == [101, 102, 103], "older than all it holds when full")
+    }
+
+    @Test func whatIsLetGoLazily_staysWithinHalfAReferenceAgeOrHalfACapacityMore() {
+        // One fix a second for three hours: 61 held by age (60 s), or `capacity` when fewer.
+        for (capacity, held, bound) in [(600, 61, 91), (7, 7, 10), (1, 1, 1)] {
+            var fixes = RecentFixes(referenceAge: .seconds(60), capacity: capacity)
+            var mostStored = 0
+            for second in 0..<10_800 as Range<Int64> {
+                fixes.insert(Self.fix(second))
+                mostStored = max(mostStored, fixes.storedCount)
+            }
+            #expect(fixes.fixes.count == held, "capacity \(capacity)")
+            #expect(mostStored == bound, "capacity \(capacity): what is stored, held or waiting to be cut off")
+        }
     }
 
     /// What is held, written the plain way: a sorted array, the let-go fixes removed at once.
