@@ -53,9 +53,16 @@ public struct DeviceState: Stage {
                 }
             }
             var chunk = chunk
-            for index in chunk.indices {
-                let position = chunk[index].position
-                chunk[index].isNewest = self.store.observe(device: position.deviceID, timestamp: position.timestamp)
+            chunk.withUnsafeMutableBufferPointer { entries in
+                for index in entries.indices {
+                    let entry = entries.baseAddress! + index
+                    // Read in place: a copy of the position would retain and release its attributes (a cache
+                    // miss each) for two fields.
+                    entry.pointee.isNewest = self.store.observe(
+                        device: entry.pointee.position.deviceID,
+                        timestamp: entry.pointee.position.timestamp
+                    )
+                }
             }
             metrics.record(count: self.store.count, evicted: self.store.evictions)
             try await output.send(contentsOf: chunk)

@@ -25,25 +25,25 @@ public final class DeviceStateStore: Sendable {
     }
 
     public var capacity: Int { self.storage.withLock { $0.capacity } }
-    public var count: Int { self.storage.withLock { $0.index.count } }
+    public var count: Int { self.storage.withLock { $0.count } }
     public var evictions: Int { self.storage.withLock { $0.evictions } }
 
     public func state(of device: String) -> DeviceRecord? {
-        self.storage.withLock { lru in lru.index[device].map { lru.nodes[$0].state } }
+        self.storage.withLock { lru in lru.slot(of: device).map { lru.nodes[$0].state } }
     }
 
     /// The devices of `devices` this store does not hold.
     public func unknown(among devices: some Sequence<String>) -> [String] {
         self.storage.withLock { lru in
             var seen: Set<String> = []
-            return devices.filter { lru.index[$0] == nil && seen.insert($0).inserted }
+            return devices.filter { lru.slot(of: $0) == nil && seen.insert($0).inserted }
         }
     }
 
     /// Starts a device at its latest stored position time (`nil`: never stored), if not held yet.
     public func seed(_ device: String, lastSeen: Int64?) {
         self.storage.withLock { lru in
-            if lru.index[device] == nil { lru.insert(device, DeviceRecord(lastSeen: lastSeen ?? .min, count: 0)) }
+            if lru.slot(of: device) == nil { lru.insert(device, DeviceRecord(lastSeen: lastSeen ?? .min, count: 0)) }
         }
     }
 
@@ -51,7 +51,7 @@ public final class DeviceStateStore: Sendable {
     /// for an older position or a repeat of the latest (what a live map must not show again).
     public func advance(device: String, timestamp: Int64) -> Bool {
         self.storage.withLock { lru in
-            if let slot = lru.index[device] {
+            if let slot = lru.slot(of: device) {
                 lru.touch(slot)
                 guard timestamp > lru.nodes[slot].state.lastSeen else { return false }
                 lru.nodes[slot].state.lastSeen = timestamp
@@ -69,7 +69,7 @@ public final class DeviceStateStore: Sendable {
     @discardableResult
     public func observe(device: String, timestamp: Int64) -> Bool {
         self.storage.withLock { lru in
-            if let slot = lru.index[device] {
+            if let slot = lru.slot(of: device) {
                 let isNewest = timestamp > lru.nodes[slot].state.lastSeen
                 lru.nodes[slot].state.lastSeen = max(lru.nodes[slot].state.lastSeen, timestamp)
                 lru.nodes[slot].state.count += 1

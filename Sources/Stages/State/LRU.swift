@@ -11,13 +11,21 @@ struct LRU<State: Sendable>: Sendable {
 
     let capacity: Int
     var nodes: [Node] = []
-    var index: [String: Int] = [:]
+    private var index = DeviceIndex()
     var head = -1
     var tail = -1
     var evictions = 0
 
     init(capacity: Int) {
         self.capacity = capacity
+    }
+
+    /// How many devices are held.
+    var count: Int { self.index.count }
+
+    /// The slot of `device`, if held.
+    func slot(of device: String) -> Int? {
+        self.nodes.withUnsafeBufferPointer { nodes in self.index.slot(of: device) { nodes[$0].device } }
     }
 
     /// Adds `device` as the most recently used, evicting the least recently used when full; its slot.
@@ -30,11 +38,11 @@ struct LRU<State: Sendable>: Sendable {
         } else {
             slot = self.tail
             self.unlink(slot)
-            self.index[self.nodes[slot].device] = nil
+            self.index.remove(self.nodes[slot].device, slot: slot)
             self.evictions += 1
             self.nodes[slot] = Node(device: device, state: state, previous: -1, next: -1)
         }
-        self.index[device] = slot
+        self.index.insert(device, slot: slot)
         self.pushFront(slot)
         return slot
     }

@@ -31,13 +31,13 @@ public final class FaultJudge: Sendable {
     }
 
     /// Devices held.
-    public var count: Int { self.storage.withLock { $0.index.count } }
+    public var count: Int { self.storage.withLock { $0.count } }
     /// Devices evicted so far.
     public var evictions: Int { self.storage.withLock { $0.evictions } }
 
     /// The recent fixes held for `device`, oldest first.
     public func recentFixes(of device: String) -> [Fix] {
-        self.storage.withLock { lru in lru.index[device].map { Array(lru.nodes[$0].state.fixes) } ?? [] }
+        self.storage.withLock { lru in lru.slot(of: device).map { Array(lru.nodes[$0].state.fixes) } ?? [] }
     }
 
     /// The first rule `position` breaks (nil: not faulty), judged against the device's nearest older
@@ -45,15 +45,20 @@ public final class FaultJudge: Sendable {
     ///
     /// - Parameter receivedAt: when the processor first saw it, µs since the epoch.
     public func judge(_ position: Position, receivedAt: Int64) -> Fault? {
-        let fix = Fix(position)
-        return self.storage.withLock { lru in
+        self.judge(Fix(position), of: position.deviceID, receivedAt: receivedAt)
+    }
+
+    /// The first rule `fix`, a position of `device`, breaks: ``judge(_:receivedAt:)`` given only what it reads
+    /// of the position.
+    public func judge(_ fix: Fix, of device: String, receivedAt: Int64) -> Fault? {
+        self.storage.withLock { lru in
             let slot: Int
-            if let held = lru.index[position.deviceID] {
+            if let held = lru.slot(of: device) {
                 slot = held
                 lru.touch(slot)
             } else {
                 let fixes = RecentFixes(referenceAge: self.rules.thresholds.referenceAge, capacity: self.fixesPerDevice)
-                slot = lru.insert(position.deviceID, fixes)
+                slot = lru.insert(device, fixes)
             }
             let reference = lru.nodes[slot].state.reference(before: fix.timestamp)
             let fault = self.rules.fault(of: fix, receivedAt: receivedAt, reference: reference)
