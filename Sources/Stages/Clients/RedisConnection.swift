@@ -154,7 +154,10 @@ public actor RedisConnection {
         let commandName = commands.count == 1 ? Self.name(of: commands[0]) : "pipeline of \(commands.count)"
         self.setTimeout(self.configuration.commandTimeout + blocking, on: context)
         for command in commands {
-            let status = withArgv(command) { argc, argv, lengths in redisAppendCommandArgv(context, argc, argv, lengths)
+            let status = RESPCommand(command).bytes.withUnsafeBufferPointer { resp in
+                resp.withMemoryRebound(to: CChar.self) { resp in
+                    redisAppendFormattedCommand(context, resp.baseAddress, resp.count)
+                }
             }
             if status != REDIS_OK { throw self.lost(context, commandName) }
         }
@@ -232,33 +235,4 @@ public actor RedisConnection {
 
 private func timeval(_ duration: Duration) -> Glibc.timeval {
     Glibc.timeval(tv_sec: Int(duration.components.seconds), tv_usec: Int(duration.microseconds % 1_000_000))
-}
-
-/// Calls `body` with C `argc`/`argv`/`argvlen` for `arguments`, valid only during the call.
-private func withArgv<R>(
-    _ arguments: [RedisArgument],
-    _ body: (Int32, UnsafeMutablePointer<UnsafePointer<CChar>?>, UnsafePointer<Int>) -> R
-) -> R {
-    let total = arguments.reduce(0) { $0 + $1.count }
-    let storage = UnsafeMutablePointer<CChar>.allocate(capacity: max(total, 1))
-    let argv = UnsafeMutablePointer<UnsafePointer<CChar>?>.allocate(capacity: arguments.count)
-    let lengths = UnsafeMutablePointer<Int>.allocate(capacity: arguments.count)
-    defer {
-        storage.deallocate()
-        argv.deallocate()
-        lengths.deallocate()
-    }
-    var offset = 0
-    for (index, argument) in arguments.enumerated() {
-        let count = argument.withUnsafeBytes { bytes in
-            if let base = bytes.baseAddress {
-                UnsafeMutableRawPointer(storage + offset).copyMemory(from: base, byteCount: bytes.count)
-            }
-            return bytes.count
-        }
-        argv[index] = UnsafePointer(storage + offset)
-        lengths[index] = count
-        offset += count
-    }
-    return body(Int32(arguments.count), argv, lengths)
 }

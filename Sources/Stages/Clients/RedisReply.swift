@@ -52,15 +52,6 @@ public struct RedisArgument: Sendable, Hashable, ExpressibleByStringLiteral {
         }
     }
 
-    /// How many bytes the argument takes.
-    var count: Int {
-        switch self.storage {
-        case .text(let text): text.utf8.count
-        case .bytes(let bytes): bytes.count
-        case .streamID: self.withUnsafeBytes { $0.count }
-        }
-    }
-
     /// Equal when the bytes are: text and the same bytes given raw are one argument to Redis.
     public static func == (left: Self, right: Self) -> Bool { left.bytes == right.bytes }
 
