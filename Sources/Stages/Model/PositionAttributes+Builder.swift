@@ -97,7 +97,17 @@ extension PositionAttributes {
             let copies = self.copies
             return self.withMutableMembers { unsorted in
                 var members = unsorted
-                members.sort { $0.id < $1.id }
+                // Insertion sort: a record has a handful of members, often in order already, where the
+                // standard library's merge sort sets up runs and a buffer first.
+                for index in members.indices.dropFirst() {
+                    let member = members[index]
+                    var hole = index
+                    while hole > 0 && members[hole - 1].id > member.id {
+                        members[hole] = members[hole - 1]
+                        hole -= 1
+                    }
+                    members[hole] = member
+                }
                 // `{`, `}`, a comma between members, and a kind byte per member after the text.
                 var jsonCount = 2 + (count - 1)
                 for member in members {
