@@ -3,7 +3,9 @@ import Testing
 @testable import Stages
 
 @Suite(.timeLimit(.minutes(1))) struct StreamIDTests {
-    @Test(arguments: ["1-0", "0-0", "1714667812123-18", "18446744073709551615-18446744073709551615"])
+    @Test(arguments: [
+        "1-0", "0-0", "10-99", "100-7", "1714667812123-18", "18446744073709551615-18446744073709551615",
+    ])
     func canonicalText_parsesAndPrintsBackTheSame(_ text: String) throws {
         let id = try #require(StreamID(text))
         #expect(id.description == text)
