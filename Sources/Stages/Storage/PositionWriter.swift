@@ -57,13 +57,7 @@ public struct PositionWriter: PositionStore {
     public func write(_ entries: [PositionEntry]) async throws -> WriteOutcome {
         guard !entries.isEmpty else { return WriteOutcome(inserted: 0, duplicates: 0) }
         // The batch's order as indices, so that no position is copied on the way to the encoders.
-        let sorted = entries.withUnsafeBufferPointer { rows in
-            entries.indices.sorted { a, b in
-                let (x, y) = (rows.baseAddress! + a, rows.baseAddress! + b)
-                return (x.pointee.position.deviceID, x.pointee.position.timestamp)
-                    < (y.pointee.position.deviceID, y.pointee.position.timestamp)
-            }
-        }
+        let sorted = WriteOrder.indices(of: entries)
         let newest = sorted.filter { entries[$0].isNewest }
         let others = sorted.filter { !entries[$0].isNewest }
         let inserted = try await self.pool.withConnection { connection in
