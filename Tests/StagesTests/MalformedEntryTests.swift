@@ -372,6 +372,12 @@ struct MalformedEntryTests {
             .duplicateKey(field: "payload", key: "latitude")
         ),
         MalformedCase(
+            // The second `latitude` is the key expected after `timestamp`: matched by the decoder's fast path.
+            "duplicate known key where the usual order expects it",
+            payload: #"{"latitude":54,"device_id":"356307042441013","timestamp":"2026-05-02T16:36:52Z","latitude":55}"#,
+            .duplicateKey(field: "payload", key: "latitude")
+        ),
+        MalformedCase(
             "duplicate unknown key",
             payload: Payload.with("extra", "1").appending(raw: #""extra":2"#),
             .duplicateKey(field: "payload", key: "extra")

@@ -61,6 +61,32 @@ struct PositionDecoderTests {
         #expect(error.reason.code == "duplicate_key")
     }
 
+    /// The decoder tries each key as the one the contract's order puts next, and reads it as any key when
+    /// it is not: every order and spacing decodes alike.
+    @Test func membersInAnyOrderOrSpacing_decodeAlike() throws {
+        let payloads = [
+            #"{"device_id":"356307042441013","timestamp":"2026-05-02T16:36:52.123Z","latitude":1,"longitude":2,"angle":3}"#,
+            #"{"angle":3,"longitude":2,"latitude":1,"timestamp":"2026-05-02T16:36:52.123Z","device_id":"356307042441013"}"#,
+            #"{ "device_id" : "356307042441013" , "timestamp":"2026-05-02T16:36:52.123Z" ,"latitude" :1,"longitude":2,"angle":3}"#,
+            #"{"device_id":"356307042441013","latitude":1,"timestamp":"2026-05-02T16:36:52.123Z","x":[1],"longitude":2,"angle":3}"#,
+            #"{"device_id":"356307042441013","timestamp":"2026-05-02T16:36:52.123Z","latitude":1,"longitude":2,"\u0061ngle":3}"#,
+        ]
+        for payload in payloads {
+            let position = try Fixture.decode(Fixture.entry(payload)).get()
+            #expect(
+                position
+                    == Position(
+                        deviceID: Fixture.deviceID,
+                        timestamp: Fixture.timestamp,
+                        latitude: 1,
+                        longitude: 2,
+                        angle: 3
+                    ),
+                "\(payload)"
+            )
+        }
+    }
+
     @Test func onlyRequiredFields() throws {
         let payload =
             #"{"device_id":"356307042441013","timestamp":"2026-05-02T16:36:52.123Z","latitude":1,"longitude":2}"#

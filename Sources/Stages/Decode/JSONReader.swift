@@ -111,6 +111,37 @@ struct JSONReader {
         return key
     }
 
+    /// Consumes the next key of the object being read and its `:` when they are exactly `quotedKey` (the
+    /// key's bytes in quotes, then `:`, as in `"latitude":`), after the `,` that separates it from the member
+    /// before unless `isFirst` (whitespace allowed around the `,`); otherwise consumes nothing.
+    ///
+    /// A fast path for keys expected in order: the key is matched as bytes, not read as a string and looked
+    /// up. Anything else (another key, an escape, whitespace before the `:`) is left to ``nextKey(isFirst:)``.
+    mutating func consumeKey(_ quotedKey: StaticString, isFirst: inout Bool) -> Bool {
+        let saved = self.offset
+        if !isFirst {
+            self.skipWhitespace()
+            guard self.offset < self.bytes.count, self.bytes[self.offset] == Byte.comma else {
+                self.offset = saved
+                return false
+            }
+            self.offset += 1
+        }
+        self.skipWhitespace()
+        let count = quotedKey.utf8CodeUnitCount
+        guard self.offset + count <= self.bytes.count else {
+            self.offset = saved
+            return false
+        }
+        for index in 0..<count where self.bytes[self.offset + index] != quotedKey.utf8Start[index] {
+            self.offset = saved
+            return false
+        }
+        self.offset += count
+        isFirst = false
+        return true
+    }
+
     /// Reads and checks the value at the cursor, whatever it is. `path` names it in a duplicate-key error
     /// and is only evaluated for objects and arrays; `depth` is the depth of the object or array holding it.
     mutating func skipValue(path: @autoclosure () -> String, depth: Int) throws(Reason) {

@@ -97,15 +97,26 @@ struct PayloadDecoder {
         try self.reader.beginObject(depth: 1)
         var unknownKeys = Set<[UInt8]>()  // UTF-8, not String: see JSONReader
         var isFirst = true
-        while let key = try self.reader.nextKey(isFirst: &isFirst) {
-            guard let field = self.reader.withBytes(of: key, { PayloadField(key: $0) }) else {
-                let name = self.reader.text(of: key)
-                guard unknownKeys.insert(Array(name.utf8)).inserted else {
-                    throw .duplicateKey(field: "payload", key: name)
+        // Payloads usually list the fields in the contract's order: each key is first tried as the one after
+        // the last field read (``JSONReader/consumeKey(_:isFirst:)``), then read and looked up.
+        var expected: PayloadField? = .deviceID
+        while true {
+            let field: PayloadField
+            if let next = expected, self.reader.consumeKey(next.quotedKey, isFirst: &isFirst) {
+                field = next
+            } else {
+                guard let key = try self.reader.nextKey(isFirst: &isFirst) else { break }
+                guard let known = self.reader.withBytes(of: key, { PayloadField(key: $0) }) else {
+                    let name = self.reader.text(of: key)
+                    guard unknownKeys.insert(Array(name.utf8)).inserted else {
+                        throw .duplicateKey(field: "payload", key: name)
+                    }
+                    try self.reader.skipValue(path: "payload." + name, depth: 1)
+                    continue
                 }
-                try self.reader.skipValue(path: "payload." + name, depth: 1)
-                continue
+                field = known
             }
+            expected = PayloadField(rawValue: field.rawValue + 1)
             let bit: UInt16 = 1 << field.rawValue
             guard self.seen & bit == 0 else { throw .duplicateKey(field: "payload", key: field.key.description) }
             self.seen |= bit
@@ -254,6 +265,22 @@ enum PayloadField: Int {
     }
 
     /// The field's path in errors.
+    /// The key in quotes, then `:`, as a payload writes it without whitespace.
+    var quotedKey: StaticString {
+        switch self {
+        case .deviceID: "\"device_id\":"
+        case .timestamp: "\"timestamp\":"
+        case .latitude: "\"latitude\":"
+        case .longitude: "\"longitude\":"
+        case .altitude: "\"altitude\":"
+        case .angle: "\"angle\":"
+        case .speed: "\"speed\":"
+        case .satellites: "\"satellites\":"
+        case .priority: "\"priority\":"
+        case .attributes: "\"attributes\":"
+        }
+    }
+
     var path: String {
         switch self {
         case .deviceID: "payload.device_id"
