@@ -108,7 +108,7 @@ struct DrainMeasurement {
             self.stages,
             String(
                 format:
-                    "CPU per stored row: flowrun %.1f µs, PostgreSQL %.1f µs, Redis %.1f µs; whole machine %.1f µs"
+                    "CPU per stored row: flowrun %.2f µs, PostgreSQL %.2f µs, Redis %.2f µs; whole machine %.2f µs"
                     + " (also this benchmark and whatever else runs)",
                 perRow(self.drain.cpuSeconds),
                 perRow(self.postgresCPU),

@@ -163,8 +163,14 @@ func runBenchmark() async throws {
     // PostgreSQL's own COPY of the same rows into an empty table, in seconds: once before flowrun runs and
     // once after, so that the ceiling is the machine's speed around flowrun's run, not at one moment.
     let copyData = bench.copyData
+    // PostgreSQL's CPU over both COPYs (the postmaster and its backends), beside what it spends on flowrun's.
+    let postmasterPID = try await postgres.query("SELECT pg_backend_pid()").rows[0][0]
+        .flatMap { Int32($0) }.flatMap { ProcessStatus.parent(of: $0) }
+    var copyCPU = 0.0
     func copySeconds() async throws -> Double {
         try await postgres.execute("TRUNCATE positions_copy")
+        let cpuStart = postmasterPID.map { ProcessStatus.cpuSeconds(ofTree: $0) } ?? 0
+        defer { copyCPU += (postmasterPID.map { ProcessStatus.cpuSeconds(ofTree: $0) } ?? 0) - cpuStart }
         let copyStart = ContinuousClock.now
         let copied = try await postgres.copyIn(
             "COPY positions_copy (\(BenchmarkEntries.copyColumns)) FROM STDIN",
@@ -196,6 +202,12 @@ func runBenchmark() async throws {
         "PostgreSQL COPY into an empty twin      \(grouped(copyRate).padding(toLength: 10, withPad: " ", startingAt: 0)) rows/s  (\(String(format: "%.2f", copyBefore)) s before flowrun, \(String(format: "%.2f", copyAfter)) s after: their mean)"
     )
     print(drain.report(copyRate: copyRate))
+    print(
+        String(
+            format: "PostgreSQL's CPU per row in its own COPY (text): %.2f µs (mean of the two)",
+            copyCPU / 2 / Double(rows) * 1e6
+        )
+    )
 
     try await dropDatabaseAndStream()
 }
