@@ -58,6 +58,24 @@ import Testing
         }
     }
 
+    @Test func chunksOfEverySize_fillBatchesInOrder_asTheyAreOrSplit() async throws {
+        let clock = ManualClock()
+        try await PipelineTest.run(Int.self, clock: clock) {
+            Batch<Int>(max: 10, within: .seconds(3600))
+        } test: { run in
+            var next = 0
+            // Whole chunks that start a batch, chunks appended to one, and chunks split across batches.
+            for size in [10, 3, 10, 7, 1, 25, 4, 6, 10] {
+                try await run.send(contentsOf: Array(next..<next + size))
+                next += size
+            }
+            run.finish()
+            let batches = try await run.collect()
+            #expect(batches.flatMap { $0 } == Array(0..<next))
+            #expect(batches.dropLast().allSatisfy { $0.count == 10 } && batches.last?.count == 6)
+        }
+    }
+
     @Test func endOfInput_sendsThePartialBatchAtOnce() async throws {
         let clock = ManualClock()
         try await PipelineTest.run(Int.self, clock: clock) {

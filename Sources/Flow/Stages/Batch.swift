@@ -32,19 +32,24 @@ public struct Batch<Item: Sendable>: Stage {
                 var full: [[Item]] = []
                 switch try await input.receive(wakeable: true) {
                 case .items(let chunk):
-                    // A run of items at a time, not item by item: one copy of the run, and a batch started
-                    // with room for what this chunk brings (it grows only past that).
-                    var next = chunk.startIndex
-                    while next < chunk.endIndex {
+                    // A run of items at a time, not item by item. A chunk that fits an empty batch becomes it
+                    // as it is, no item copied (what follows is appended once the chunk is let go, and the
+                    // array is unique again); else the batch starts with room for what this chunk brings.
+                    var rest = chunk[...]
+                    while !rest.isEmpty {
                         if batch.isEmpty {
-                            batch.reserveCapacity(Swift.min(self.max, Swift.max(1024, chunk.endIndex - next)))
                             let due = context.clock.now + self.within
                             deadline = due
                             timer.arm(due)
                         }
-                        let count = Swift.min(self.max - batch.count, chunk.endIndex - next)
-                        batch.append(contentsOf: chunk[next..<next + count])
-                        next += count
+                        let count = Swift.min(self.max - batch.count, rest.count)
+                        if batch.isEmpty, count == chunk.count {
+                            batch = chunk
+                        } else {
+                            if batch.isEmpty { batch.reserveCapacity(Swift.min(self.max, Swift.max(1024, rest.count))) }
+                            batch.append(contentsOf: rest.prefix(count))
+                        }
+                        rest = rest.dropFirst(count)
                         if batch.count == self.max {
                             full.append(batch)
                             batch = []
