@@ -64,6 +64,8 @@ let package = Package(
             name: "CLibPQ",
             providers: [.apt(["libpq-dev"])]
         ),
+        // glibc's <malloc.h> (mallopt), for flowrun's MemoryTuning.
+        .systemLibrary(name: "CMalloc"),
         .target(
             name: "Stages",
             dependencies: [
@@ -110,6 +112,7 @@ let package = Package(
                 "Pipelines",
                 "CMSStub",
                 "LiveTestClient",
+                "CMalloc",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

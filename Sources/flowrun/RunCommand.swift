@@ -50,6 +50,7 @@ struct RunCommand: AsyncParsableCommand {
     var progress = 5
 
     func run() async throws {
+        MemoryTuning.keepFreedMemory()
         let configuration = try self.options.load()
         LogSetup.bootstrap(configuration.log)
         // Before anything makes a metric (PipelineConfiguration reads the factory when it is made).
