@@ -264,7 +264,6 @@ enum PayloadField: Int {
         }
     }
 
-    /// The field's path in errors.
     /// The key in quotes, then `:`, as a payload writes it without whitespace.
     var quotedKey: StaticString {
         switch self {
@@ -281,6 +280,7 @@ enum PayloadField: Int {
         }
     }
 
+    /// The field's path in errors.
     var path: String {
         switch self {
         case .deviceID: "payload.device_id"
