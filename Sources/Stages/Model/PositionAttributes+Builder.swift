@@ -96,7 +96,7 @@ extension PositionAttributes {
             let count = self.count
             let copies = self.copies
             return self.withMutableMembers { unsorted in
-                var members = unsorted
+                let members = unsorted
                 // Insertion sort: a record has a handful of members, often in order already, where the
                 // standard library's merge sort sets up runs and a buffer first.
                 for index in members.indices.dropFirst() {
