@@ -207,6 +207,7 @@ let package = Package(
                 "CMSStub",
                 "LiveTestClient",
                 "BrowserSupport",
+                "BenchmarkSupport",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

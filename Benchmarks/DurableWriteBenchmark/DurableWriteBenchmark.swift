@@ -99,6 +99,7 @@ func runBenchmark() async throws {
     let stream = "bench:\(suffix)"
     let admin = PostgresConnection(url: postgresURL, name: "bench-admin")
     try await admin.execute("DROP DATABASE IF EXISTS \(database)")
+    try await AbandonedDatabases.drop(on: admin)
     try await admin.execute("CREATE DATABASE \(database)")
     let databaseURL = try environment.url(ofDatabase: database)
     let postgres = PostgresConnection(url: databaseURL, name: "bench")

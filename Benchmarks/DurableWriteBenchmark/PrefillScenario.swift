@@ -119,6 +119,7 @@ struct PrefillScenario {
         let stream = "bench:prefill:\(suffix)"
         let admin = PostgresConnection(url: self.environment.postgresURL, name: "bench-admin")
         try await admin.execute("DROP DATABASE IF EXISTS \(database) WITH (FORCE)")
+        try await AbandonedDatabases.drop(on: admin)
         try await admin.execute("CREATE DATABASE \(database)")
         let databaseURL = try self.environment.url(ofDatabase: database)
         let postgres = PostgresConnection(url: databaseURL, name: "bench")

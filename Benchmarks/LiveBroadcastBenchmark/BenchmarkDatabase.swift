@@ -17,6 +17,7 @@ struct BenchmarkDatabase {
     static func create(serverURL: String, name: String, migrations: String) async throws -> BenchmarkDatabase {
         let admin = PostgresConnection(url: serverURL, name: "livebench-admin")
         try await admin.execute("DROP DATABASE IF EXISTS \(name) WITH (FORCE)")
+        try await AbandonedDatabases.drop(on: admin)
         try await admin.execute("CREATE DATABASE \(name)")
         guard var components = URLComponents(string: serverURL) else {
             throw BenchmarkFailure("POSTGRES_URL is not a URL: \(serverURL)")

@@ -24,6 +24,7 @@ struct SimulatedRace {
     func run(redis: RedisConnection) async throws -> RaceMeasurement {
         let admin = PostgresConnection(url: self.environment.postgresURL, name: "timingbench-admin")
         try await admin.execute("DROP DATABASE IF EXISTS \(self.database) WITH (FORCE)")
+        try await AbandonedDatabases.drop(on: admin)
         try await admin.execute("CREATE DATABASE \(self.database)")
         let databaseURL = try self.environment.url(ofDatabase: self.database)
         let postgres = PostgresConnection(url: databaseURL, name: "timingbench")
