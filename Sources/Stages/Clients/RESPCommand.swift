@@ -24,18 +24,12 @@ struct RESPCommand {
     /// `<kind><number>\r\n`.
     private mutating func appendHeader(_ kind: UInt8, _ number: Int) {
         precondition(number >= 0, "RESP: a negative count or length")
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { digits in
-            var value = number
-            var start = digits.count
-            repeat {
-                start -= 1
-                digits[start] = UInt8(ascii: "0") + UInt8(value % 10)
-                value /= 10
-            } while value > 0
-            self.bytes.append(kind)
-            self.bytes.append(contentsOf: UnsafeBufferPointer(rebasing: digits[start...]))
-            self.bytes.append(UInt8(ascii: "\r"))
-            self.bytes.append(UInt8(ascii: "\n"))
+        self.bytes.append(kind)
+        withUnsafeTemporaryAllocation(byteCount: DecimalDigits.maxCount, alignment: 1) { digits in
+            let end = DecimalDigits.write(UInt64(number), into: digits, at: 0)
+            self.bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: digits[..<end]))
         }
+        self.bytes.append(UInt8(ascii: "\r"))
+        self.bytes.append(UInt8(ascii: "\n"))
     }
 }

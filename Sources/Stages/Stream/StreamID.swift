@@ -38,9 +38,9 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible,
 
     /// The id written as text into `buffer` (at least ``maxTextCount`` bytes); returns the bytes written.
     func write(into buffer: UnsafeMutableRawBufferPointer) -> Int {
-        var end = Self.writeDigits(self.milliseconds, into: buffer, at: 0)
+        var end = DecimalDigits.write(self.milliseconds, into: buffer, at: 0)
         buffer[end] = UInt8(ascii: "-")
-        end = Self.writeDigits(self.sequence, into: buffer, at: end + 1)
+        end = DecimalDigits.write(self.sequence, into: buffer, at: end + 1)
         return end
     }
 
@@ -68,34 +68,6 @@ public struct StreamID: Sendable, Hashable, Comparable, CustomStringConvertible,
             value = sum
         }
         return value
-    }
-
-    private static func writeDigits(_ value: UInt64, into buffer: UnsafeMutableRawBufferPointer, at start: Int) -> Int {
-        // Right to left into a scratch of 20 bytes (the most a UInt64 takes), two digits per division by a
-        // constant, then moved into place: one pass, where counting the digits first took a second.
-        var scratch: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        return withUnsafeMutableBytes(of: &scratch) { scratch in
-            var position = 20
-            var value = value
-            while value >= 100 {
-                let pair = UInt8(truncatingIfNeeded: value % 100)
-                value /= 100
-                position -= 2
-                scratch[position] = UInt8(ascii: "0") + pair / 10
-                scratch[position + 1] = UInt8(ascii: "0") + pair % 10
-            }
-            if value >= 10 {
-                position -= 2
-                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value / 10)
-                scratch[position + 1] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value % 10)
-            } else {
-                position -= 1
-                scratch[position] = UInt8(ascii: "0") + UInt8(truncatingIfNeeded: value)
-            }
-            let count = 20 - position
-            buffer.baseAddress!.advanced(by: start).copyMemory(from: scratch.baseAddress! + position, byteCount: count)
-            return start + count
-        }
     }
 }
 
