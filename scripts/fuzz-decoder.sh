@@ -30,6 +30,7 @@ sources=(
     Sources/Stages/Model/PositionAttributes+Builder.swift
     Sources/Stages/Model/StreamEntry.swift
     Sources/Stages/Stream/StreamID.swift
+    Sources/Stages/Clients/DecimalDigits.swift
     Sources/Stages/Simulation/SplitMix.swift
 )
 for file in "${sources[@]}"; do
