@@ -40,8 +40,7 @@ struct DrainMeasurement {
         // The servers' processes, to tell their CPU apart: Redis's own pid, and the postmaster (with its backends).
         let redisPID = try await redis.send(["INFO", "server"]).string?.split(separator: "\r\n")
             .first { $0.hasPrefix("process_id:") }.flatMap { Int32($0.dropFirst("process_id:".count)) }
-        let backendPID = try await postgres.query("SELECT pg_backend_pid()").rows[0][0].flatMap { Int32($0) }
-        let postmasterPID = backendPID.flatMap { ProcessStatus.parent(of: $0) }
+        let postmasterPID = try await Self.postmasterPID(postgres)
         func serverCPU() -> (redis: Double, postgres: Double) {
             (
                 redisPID.flatMap { ProcessStatus.cpuSeconds(of: $0) } ?? 0,
@@ -85,6 +84,13 @@ struct DrainMeasurement {
             postgresCPU: serversEnd.postgres - serversStart.postgres,
             redisCPU: serversEnd.redis - serversStart.redis
         )
+    }
+
+    /// The PostgreSQL server's postmaster (the parent of `postgres`'s backend): its process tree is the
+    /// server's CPU.
+    static func postmasterPID(_ postgres: PostgresConnection) async throws -> Int32? {
+        let backendPID = try await postgres.query("SELECT pg_backend_pid()").rows[0][0].flatMap { Int32($0) }
+        return backendPID.flatMap { ProcessStatus.parent(of: $0) }
     }
 
     /// The lines the benchmark prints for the drain, beside COPY's `copyRate`.

@@ -165,8 +165,7 @@ func runBenchmark() async throws {
     // once after, so that the ceiling is the machine's speed around flowrun's run, not at one moment.
     let copyData = bench.copyData
     // PostgreSQL's CPU over both COPYs (the postmaster and its backends), beside what it spends on flowrun's.
-    let postmasterPID = try await postgres.query("SELECT pg_backend_pid()").rows[0][0]
-        .flatMap { Int32($0) }.flatMap { ProcessStatus.parent(of: $0) }
+    let postmasterPID = try await DrainMeasurement.postmasterPID(postgres)
     var copyCPU = 0.0
     func copySeconds() async throws -> Double {
         try await postgres.execute("TRUNCATE positions_copy")
